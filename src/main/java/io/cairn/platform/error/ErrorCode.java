@@ -1,0 +1,27 @@
+package io.cairn.platform.error;
+
+/**
+ * Stable error codes shared by every protocol family. The names are MLflow's, which the other families
+ * (problem details for /api/v1, the V2 inference protocol) reuse as their machine-readable code.
+ */
+public enum ErrorCode {
+    INVALID_PARAMETER_VALUE(400),
+    MALFORMED_REQUEST(400),
+    BAD_REQUEST(400),
+    RESOURCE_ALREADY_EXISTS(400),
+    INVALID_STATE(400),
+    RESOURCE_DOES_NOT_EXIST(404),
+    ENDPOINT_NOT_FOUND(404),
+    TEMPORARILY_UNAVAILABLE(503),
+    INTERNAL_ERROR(500);
+
+    private final int httpStatus;
+
+    ErrorCode(int httpStatus) {
+        this.httpStatus = httpStatus;
+    }
+
+    public int httpStatus() {
+        return httpStatus;
+    }
+}

@@ -1,0 +1,7 @@
+package io.cairn.tracking;
+
+import java.util.List;
+
+/** One page of a search; {@code nextPageToken} is null on the last page. */
+public record Page<T>(List<T> items, String nextPageToken) {
+}
