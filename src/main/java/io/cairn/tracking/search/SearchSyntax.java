@@ -89,18 +89,29 @@ public final class SearchSyntax {
     private Identifier identifier() {
         skipSpace();
         int start = pos;
-        while (!atEnd() && peek() != '.' && !Character.isWhitespace(peek())) {
+        if (!atEnd() && peek() == '`') {
+            // A back-quoted prefix, e.g. `metrics`.acc
+            pos = text.indexOf('`', pos + 1) + 1;
+            if (pos == 0) {
+                throw invalid(text, "unterminated back-quoted identifier");
+            }
+        }
+        while (!atEnd() && peek() != '.' && !Character.isWhitespace(peek()) && "=!<>(".indexOf(peek()) < 0) {
             pos++;
         }
-        String prefix = text.substring(start, pos);
-        if (atEnd() || peek() != '.') {
+        String prefix = text.substring(start, pos).replace("`", "");
+        if (prefix.isEmpty()) {
             throw invalid(text, "expected an identifier like 'metrics.<key>', 'params.<key>', 'tags.<key>' or "
-                    + "'attributes.<name>' but found '" + prefix + "'");
+                    + "'attributes.<name>' at position " + start);
+        }
+        if (atEnd() || peek() != '.') {
+            // MLflow reads an identifier without an entity prefix as an attribute, e.g. "name LIKE 'x%'".
+            return new Identifier(Comparison.Entity.ATTRIBUTE, prefix);
         }
         pos++;
         Comparison.Entity entity = entity(prefix);
         String key;
-        if (!atEnd() && (peek() == '`' || peek() == '"')) {
+        if (!atEnd() && (peek() == '`' || peek() == '"' || peek() == '\'')) {
             key = quoted();
         } else {
             int keyStart = pos;
