@@ -141,13 +141,17 @@ public class RunLoggingService {
         }
     }
 
-    /** A run's history of one metric in step order; without max_results, the whole history at once. */
+    /**
+     * A run's history of one metric in step order. A page size below {@link TrackingLimits#MAX_RESULTS_HISTORY} pages;
+     * without one, or at that maximum, the whole history comes back at once, as MLflow's server does. MLflow's Java
+     * client always asks for exactly the maximum and fails on a next_page_token, so that value must not page.
+     */
     @Transactional(readOnly = true)
     public Page<Metric> history(String runId, String key, Integer maxResults, String pageToken) {
         TrackingLimits.required("metric_key", key);
         RunInfo run = runs.getInfo(runId);
         int offset = PageToken.offset(pageToken);
-        if (maxResults == null) {
+        if (maxResults == null || maxResults == TrackingLimits.MAX_RESULTS_HISTORY) {
             return new Page<>(data.history(run.runId(), key, Integer.MAX_VALUE, offset), null);
         }
         int limit = TrackingLimits.maxResults(maxResults, 0, TrackingLimits.MAX_RESULTS_HISTORY);
