@@ -1,0 +1,42 @@
+package io.cairn.platform;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.cairn.HttpJson;
+import io.cairn.IntegrationTest;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.web.server.LocalServerPort;
+
+/** Kubernetes probes and Prometheus scraping work from day one. */
+@IntegrationTest
+class ActuatorIT {
+
+    @LocalServerPort
+    int port;
+
+    @Test
+    void livenessAndReadinessGroupsReportUpWithTheirDependencies() {
+        HttpJson http = new HttpJson("http://127.0.0.1:" + port);
+        HttpJson.Response liveness = http.get("/actuator/health/liveness");
+        assertThat(liveness.status()).isEqualTo(200);
+        assertThat(liveness.json().get("status").asString()).isEqualTo("UP");
+        HttpJson.Response readiness = http.get("/actuator/health/readiness");
+        assertThat(readiness.status()).isEqualTo(200);
+        assertThat(readiness.json().at("/components/db/status").asString()).isEqualTo("UP");
+        assertThat(readiness.json().at("/components/redis/status").asString()).isEqualTo("UP");
+    }
+
+    @Test
+    void prometheusEndpointExposesRequestMetricsOfMlflowCalls() {
+        HttpJson http = new HttpJson("http://127.0.0.1:" + port);
+        http.get("/api/2.0/mlflow/experiments/get?experiment_id=0");
+        HttpJson.Response scrape = http.send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + port + "/actuator/prometheus")).GET());
+        assertThat(scrape.status()).isEqualTo(200);
+        assertThat(scrape.body()).contains("http_server_requests_seconds_count{")
+                .contains("uri=\"/api/2.0/mlflow/experiments/get\"")
+                .contains("application=\"cairn\"");
+    }
+}
