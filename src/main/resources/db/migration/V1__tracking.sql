@@ -48,6 +48,8 @@ CREATE TABLE run_params (
     PRIMARY KEY (run_id, key)
 );
 
+CREATE INDEX run_params_by_key ON run_params (key, value);
+
 CREATE TABLE run_tags (
     run_id varchar(32)  NOT NULL REFERENCES runs (run_id),
     key    varchar(250) NOT NULL,

@@ -126,9 +126,10 @@ public class RunDataStore {
 
     private void upsertLatest(String runId, List<Metric> metrics) {
         Comparator<Metric> newest = Comparator.comparingLong(Metric::step).thenComparingLong(Metric::timestamp)
-                .thenComparing(Metric::value, RunDataStore::compareValues);
+                .thenComparingDouble(Metric::value);
         // One row per key (ON CONFLICT may touch a row once per statement), in key order so that concurrent
-        // batches lock rows in the same order and cannot deadlock.
+        // batches lock rows in the same order and cannot deadlock. Double.compare puts NaN above every number,
+        // as PostgreSQL's float order does, so Java and the WHERE clause below agree on which point is newest.
         TreeMap<String, Metric> latest = new TreeMap<>();
         for (Metric m : metrics) {
             latest.merge(m.key(), m, (a, b) -> newest.compare(b, a) >= 0 ? b : a);
@@ -147,11 +148,6 @@ public class RunDataStore {
                     ps.setLong(4, m.timestamp());
                     ps.setLong(5, m.step());
                 });
-    }
-
-    /** PostgreSQL's float order: NaN above every number, so Java and SQL agree on "newest". */
-    private static int compareValues(double a, double b) {
-        return Double.compare(a, b);
     }
 
     public List<Metric> history(String runId, String key, int limit, int offset) {
