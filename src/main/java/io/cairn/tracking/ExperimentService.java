@@ -1,9 +1,11 @@
 package io.cairn.tracking;
 
+import io.cairn.platform.search.Page;
 import io.cairn.platform.error.CairnException;
+import io.cairn.platform.search.PageToken;
 import io.cairn.platform.error.ErrorCode;
-import io.cairn.tracking.search.OrderBy;
-import io.cairn.tracking.search.SearchSyntax;
+import io.cairn.platform.search.OrderBy;
+import io.cairn.platform.search.SearchSyntax;
 import io.cairn.tracking.store.ExperimentStore;
 import io.cairn.tracking.store.RunStore;
 import java.time.Clock;

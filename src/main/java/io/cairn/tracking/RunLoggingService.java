@@ -1,6 +1,8 @@
 package io.cairn.tracking;
 
+import io.cairn.platform.search.Page;
 import io.cairn.platform.error.CairnException;
+import io.cairn.platform.search.PageToken;
 import io.cairn.tracking.store.RunDataStore;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

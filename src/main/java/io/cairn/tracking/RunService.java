@@ -1,8 +1,10 @@
 package io.cairn.tracking;
 
+import io.cairn.platform.search.Page;
 import io.cairn.platform.error.CairnException;
-import io.cairn.tracking.search.OrderBy;
-import io.cairn.tracking.search.SearchSyntax;
+import io.cairn.platform.search.PageToken;
+import io.cairn.platform.search.OrderBy;
+import io.cairn.platform.search.SearchSyntax;
 import io.cairn.tracking.store.RunDataStore;
 import io.cairn.tracking.store.RunStore;
 import java.time.Clock;

@@ -1,9 +1,9 @@
 package io.cairn.tracking.mlflow;
 
+import io.cairn.platform.search.Page;
 import io.cairn.platform.error.MlflowApi;
 import io.cairn.tracking.Experiment;
 import io.cairn.tracking.ExperimentService;
-import io.cairn.tracking.Page;
 import io.cairn.tracking.mlflow.TrackingMessages.CreateExperiment;
 import io.cairn.tracking.mlflow.TrackingMessages.CreateExperimentResponse;
 import io.cairn.tracking.mlflow.TrackingMessages.ExperimentId;

@@ -1,9 +1,9 @@
 package io.cairn.tracking.mlflow;
 
+import io.cairn.platform.search.Page;
 import io.cairn.platform.error.CairnException;
 import io.cairn.platform.error.MlflowApi;
 import io.cairn.tracking.Metric;
-import io.cairn.tracking.Page;
 import io.cairn.tracking.Run;
 import io.cairn.tracking.RunLoggingService;
 import io.cairn.tracking.RunLoggingService.KeyValue;

@@ -1,10 +1,10 @@
-package io.cairn.tracking.search;
+package io.cairn.platform.search;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.cairn.platform.error.CairnException;
-import io.cairn.tracking.search.Comparison.Entity;
+import io.cairn.platform.search.Comparison.Entity;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

@@ -1,4 +1,4 @@
-package io.cairn.tracking.search;
+package io.cairn.platform.search;
 
 import java.util.List;
 

@@ -1,4 +1,4 @@
-package io.cairn.tracking.search;
+package io.cairn.platform.search;
 
 import io.cairn.platform.error.CairnException;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package io.cairn.tracking;
+package io.cairn.platform.search;
 
 import io.cairn.platform.error.CairnException;
 import java.nio.charset.StandardCharsets;
@@ -7,14 +7,14 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** MLflow-style opaque page tokens: base64 of {@code {"offset": n}}. */
-final class PageToken {
+public final class PageToken {
 
     private static final Pattern OFFSET = Pattern.compile("^\\{\\s*\"offset\"\\s*:\\s*(\\d{1,10})\\s*}$");
 
     private PageToken() {
     }
 
-    static int offset(String token) {
+    public static int offset(String token) {
         if (token == null || token.isEmpty()) {
             return 0;
         }
@@ -39,7 +39,7 @@ final class PageToken {
     }
 
     /** The token for the page after one that started at {@code offset} and returned {@code count} items. */
-    static String next(int offset, int count, boolean more) {
+    public static String next(int offset, int count, boolean more) {
         if (!more) {
             return null;
         }

@@ -1,4 +1,4 @@
-package io.cairn.tracking;
+package io.cairn.platform.search;
 
 import java.util.List;
 

@@ -1,16 +1,15 @@
-package io.cairn.tracking.store;
+package io.cairn.platform.search;
 
 import io.cairn.platform.error.CairnException;
-import io.cairn.tracking.search.Comparison;
 import java.util.Map;
 
 /** Renders one filter comparison as a SQL predicate with named parameters. */
-final class SqlComparisons {
+public final class SqlComparisons {
 
     private SqlComparisons() {
     }
 
-    static String compare(String column, Comparison c, String param, boolean numericColumn, Map<String, Object> params) {
+    public static String compare(String column, Comparison c, String param, boolean numericColumn, Map<String, Object> params) {
         String op = c.comparator();
         if (numericColumn) {
             if (!c.isNumeric()) {

@@ -1,0 +1,56 @@
+package io.cairn.platform.audit;
+
+import io.cairn.platform.error.CairnApi;
+import io.cairn.platform.error.CairnException;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/** {@code GET /api/v1/audit}: the audit trail, oldest first, filtered by entity and time; page with {@code after_id}. */
+@RestController
+@CairnApi
+class AuditController {
+
+    private static final int MAX_LIMIT = 1000;
+
+    private final AuditLog audit;
+
+    AuditController(AuditLog audit) {
+        this.audit = audit;
+    }
+
+    /** One page of the trail; {@code next_after_id} is set when more events may follow. */
+    record AuditPage(List<AuditEvent> events, Long next_after_id) {
+    }
+
+    @GetMapping("/api/v1/audit")
+    AuditPage find(@RequestParam(name = "entity_type", required = false) String entityType,
+                   @RequestParam(name = "entity_id", required = false) String entityId,
+                   @RequestParam(name = "since", required = false) String since,
+                   @RequestParam(name = "until", required = false) String until,
+                   @RequestParam(name = "after_id", required = false) Long afterId,
+                   @RequestParam(name = "limit", defaultValue = "100") int limit) {
+        if (limit < 1 || limit > MAX_LIMIT) {
+            throw CairnException.invalid("Invalid limit " + limit + ": it must be between 1 and " + MAX_LIMIT + ".");
+        }
+        List<AuditEvent> events = audit.find(new AuditLog.Query(entityType, entityId, instant("since", since),
+                instant("until", until), afterId, limit));
+        Long next = events.size() == limit ? events.get(events.size() - 1).id() : null;
+        return new AuditPage(events, next);
+    }
+
+    private static Instant instant(String name, String value) {
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        try {
+            return java.time.OffsetDateTime.parse(value).toInstant();
+        } catch (DateTimeParseException e) {
+            throw CairnException.invalid("Invalid '" + name + "' time '" + value
+                    + "': use ISO-8601 with an offset, e.g. 2026-01-01T00:00:00Z.");
+        }
+    }
+}

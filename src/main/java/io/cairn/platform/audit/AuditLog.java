@@ -1,0 +1,89 @@
+package io.cairn.platform.audit;
+
+import io.cairn.platform.web.CurrentActor;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Propagation;
+import org.springframework.transaction.annotation.Transactional;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The append-only audit trail. {@link #record} joins the caller's transaction, so a change and its audit row commit
+ * or roll back together; the table itself refuses UPDATE and DELETE.
+ */
+@Service
+public class AuditLog {
+
+    private final JdbcClient jdbc;
+    private final JsonMapper json = JsonMapper.builder().build();
+
+    public AuditLog(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    /** Records a change made by the current request's actor; {@code before}/{@code after} are serialized to JSON. */
+    @Transactional(propagation = Propagation.MANDATORY)
+    public void record(String entityType, String entityId, String action, Object before, Object after) {
+        jdbc.sql("""
+                INSERT INTO audit_log (actor, entity_type, entity_id, action, before, after)
+                VALUES (:actor, :type, :id, :action, CAST(:before AS jsonb), CAST(:after AS jsonb))""")
+                .param("actor", CurrentActor.name()).param("type", entityType).param("id", entityId)
+                .param("action", action).param("before", toJson(before)).param("after", toJson(after))
+                .update();
+    }
+
+    /** A filter over the trail; null fields do not filter. */
+    public record Query(String entityType, String entityId, Instant since, Instant until, Long afterId, int limit) {
+    }
+
+    @Transactional(readOnly = true)
+    public List<AuditEvent> find(Query query) {
+        StringBuilder sql = new StringBuilder(
+                "SELECT event_id, occurred_at, actor, entity_type, entity_id, action, before::text, after::text "
+                        + "FROM audit_log WHERE true");
+        Map<String, Object> params = new LinkedHashMap<>();
+        if (query.entityType() != null) {
+            sql.append(" AND entity_type = :type");
+            params.put("type", query.entityType());
+        }
+        if (query.entityId() != null) {
+            sql.append(" AND entity_id = :id");
+            params.put("id", query.entityId());
+        }
+        if (query.since() != null) {
+            sql.append(" AND occurred_at >= :since");
+            params.put("since", Timestamp.from(query.since()));
+        }
+        if (query.until() != null) {
+            sql.append(" AND occurred_at < :until");
+            params.put("until", Timestamp.from(query.until()));
+        }
+        if (query.afterId() != null) {
+            sql.append(" AND event_id > :after");
+            params.put("after", query.afterId());
+        }
+        sql.append(" ORDER BY event_id LIMIT :limit");
+        params.put("limit", query.limit());
+        List<AuditEvent> events = new ArrayList<>();
+        jdbc.sql(sql.toString()).params(params).query(rs -> {
+            events.add(new AuditEvent(rs.getLong(1), rs.getTimestamp(2).toInstant(), rs.getString(3), rs.getString(4),
+                    rs.getString(5), rs.getString(6), parse(rs.getString(7)), parse(rs.getString(8))));
+        });
+        return events;
+    }
+
+    private String toJson(Object value) {
+        return value == null ? null : json.writeValueAsString(value);
+    }
+
+    private JsonNode parse(String text) {
+        return text == null ? null : json.readTree(text);
+    }
+}
