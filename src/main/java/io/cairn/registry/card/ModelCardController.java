@@ -1,0 +1,67 @@
+package io.cairn.registry.card;
+
+import io.cairn.platform.error.CairnApi;
+import io.cairn.platform.error.CairnException;
+import java.util.List;
+import org.springframework.http.MediaType;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PatchMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+import tools.jackson.databind.JsonNode;
+
+/** {@code /api/v1/models/{name}/versions/{version}/card}: read, edit (merge patch), render, and read history. */
+@RestController
+@CairnApi
+@RequestMapping("/api/v1/models/{name}/versions/{version}")
+class ModelCardController {
+
+    private final ModelCards cards;
+
+    ModelCardController(ModelCards cards) {
+        this.cards = cards;
+    }
+
+    /** The list of revisions without their cards. */
+    record History(List<CardRevision> revisions) {
+    }
+
+    @GetMapping("/card")
+    CardRevision get(@PathVariable String name, @PathVariable String version) {
+        return cards.current(name, number(version));
+    }
+
+    @PatchMapping(path = "/card", consumes = {"application/merge-patch+json", MediaType.APPLICATION_JSON_VALUE})
+    CardRevision edit(@PathVariable String name, @PathVariable String version, @RequestBody JsonNode patch) {
+        return cards.edit(name, number(version), patch);
+    }
+
+    @GetMapping(path = "/card.html", produces = MediaType.TEXT_HTML_VALUE)
+    String html(@PathVariable String name, @PathVariable String version) {
+        return ModelCardHtml.render(cards.current(name, number(version)));
+    }
+
+    @GetMapping("/card/revisions")
+    History history(@PathVariable String name, @PathVariable String version) {
+        return new History(cards.history(name, number(version)));
+    }
+
+    @GetMapping("/card/revisions/{revision}")
+    CardRevision revision(@PathVariable String name, @PathVariable String version, @PathVariable int revision) {
+        return cards.revision(name, number(version), revision);
+    }
+
+    private static int number(String version) {
+        try {
+            int v = Integer.parseInt(version);
+            if (v > 0) {
+                return v;
+            }
+        } catch (NumberFormatException e) {
+            // Falls through to the error below.
+        }
+        throw CairnException.invalid("Invalid version '" + version + "': a model version is a positive integer.");
+    }
+}
