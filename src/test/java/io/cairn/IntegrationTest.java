@@ -16,6 +16,6 @@ import org.springframework.test.context.ActiveProfiles;
 @Retention(RetentionPolicy.RUNTIME)
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @ActiveProfiles("test")
-@Import(StatementCounter.class)
+@Import({StatementCounter.class, io.cairn.registry.RegistryEventRecorder.class})
 public @interface IntegrationTest {
 }

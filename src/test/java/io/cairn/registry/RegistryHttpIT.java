@@ -46,6 +46,9 @@ class RegistryHttpIT {
     @Autowired
     RegistryChanges changes;
 
+    @Autowired
+    RegistryEventRecorder recorder;
+
     HttpJson http;
     RegistryFixtures fixtures;
     String name;
@@ -84,6 +87,9 @@ class RegistryHttpIT {
         List<RegistryEvent> events = changes.since(before, 100).stream().filter(e -> e.name().equals(name)).toList();
         assertThat(events).extracting(e -> e.type() + ":" + e.version() + ":" + e.previousVersion())
                 .containsExactly("ALIAS_SET:1:null", "ALIAS_SET:2:1", "ALIAS_DELETED:null:2");
+        // The same events reached in-process listeners once their transactions had committed.
+        assertThat(recorder.received().stream().filter(e -> e.name().equals(name)).map(RegistryEvent::id).toList())
+                .containsExactlyElementsOf(events.stream().map(RegistryEvent::id).toList());
     }
 
     @Test
