@@ -177,6 +177,23 @@ class RegistryHttpIT {
     }
 
     @Test
+    void versionsCanBeRegisteredFromProxyUrisAndTheStoresOwnUris() {
+        String runId = fixtures.trainedRun();
+        fixtures.createModel(name);
+        String storePath = "registered/" + name + "/model";
+        fixtures.write(storePath + "/model.onnx", "bytes");
+        for (String source : List.of("mlflow-artifacts:/" + storePath, store.uri(storePath))) {
+            Response response = http.post(API + "/model-versions/create", Map.of("name", name, "source", source,
+                    "run_id", runId));
+            assertThat(response.status()).as(source + " " + response.body()).isEqualTo(200);
+            String version = response.json().at("/model_version/version").asString();
+            assertThat(response.json().at("/model_version/run_id").asString()).isEqualTo(runId);
+            assertThat(http.get(API + "/model-versions/get-download-uri?name=" + name + "&version=" + version).json()
+                    .get("artifact_uri").asString()).isEqualTo("mlflow-artifacts:/" + storePath);
+        }
+    }
+
+    @Test
     void sourcesThatDoNotExistAreRejectedAndNothingIsWritten() {
         String runId = fixtures.trainedRun();
         fixtures.createModel(name);
