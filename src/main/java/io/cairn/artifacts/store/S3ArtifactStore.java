@@ -39,13 +39,15 @@ public class S3ArtifactStore implements ArtifactStore, AutoCloseable {
 
     static final int MIN_PART_SIZE = 5 * 1024 * 1024;
     private static final int MAX_PARTS = 10_000;
-    private static final int DELETE_BATCH = 1000;
+    /** S3's maximum keys per ListObjectsV2 page and per DeleteObjects call. */
+    private static final int S3_BATCH_LIMIT = 1000;
     private static final String OCTET_STREAM = "application/octet-stream";
 
     private final S3Client s3;
     private final String bucket;
     private final String prefix;
     private final int partSize;
+    private final int batchSize;
 
     /**
      * @param s3       the client; this store closes it
@@ -53,6 +55,14 @@ public class S3ArtifactStore implements ArtifactStore, AutoCloseable {
      * @param partSize bytes per part of unknown-length uploads, at least S3's 5 MiB minimum
      */
     public S3ArtifactStore(S3Client s3, String rootUri, int partSize) {
+        this(s3, rootUri, partSize, S3_BATCH_LIMIT);
+    }
+
+    /** As above, with smaller list pages and delete batches, so tests reach pagination with a handful of keys. */
+    S3ArtifactStore(S3Client s3, String rootUri, int partSize, int batchSize) {
+        if (batchSize < 1 || batchSize > S3_BATCH_LIMIT) {
+            throw new IllegalArgumentException("batch size must be 1.." + S3_BATCH_LIMIT + ", got " + batchSize);
+        }
         if (partSize < MIN_PART_SIZE) {
             throw new IllegalArgumentException("S3 part size must be at least 5 MiB, got " + partSize + " bytes");
         }
@@ -64,6 +74,7 @@ public class S3ArtifactStore implements ArtifactStore, AutoCloseable {
         this.bucket = uri.getHost();
         this.prefix = trimSlashes(uri.getPath() == null ? "" : uri.getPath());
         this.partSize = partSize;
+        this.batchSize = batchSize;
     }
 
     @Override
@@ -147,7 +158,7 @@ public class S3ArtifactStore implements ArtifactStore, AutoCloseable {
         String listed = directoryPrefix(directory);
         List<ArtifactFile> out = new ArrayList<>();
         for (ListObjectsV2Response page : s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(listed)
-                .delimiter("/"))) {
+                .delimiter("/").maxKeys(batchSize))) {
             for (CommonPrefix sub : page.commonPrefixes()) {
                 String dir = trimSlashes(storePath(sub.prefix()));
                 if (!dir.isEmpty()) {
@@ -182,11 +193,12 @@ public class S3ArtifactStore implements ArtifactStore, AutoCloseable {
             deleted = true;
         }
         String under = directoryPrefix(path);
-        List<ObjectIdentifier> batch = new ArrayList<>(DELETE_BATCH);
+        List<ObjectIdentifier> batch = new ArrayList<>(batchSize);
         // Deleting listed keys does not disturb the continuation token, which is key-based.
-        for (S3Object object : s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(under)).contents()) {
+        for (S3Object object : s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(under).maxKeys(batchSize))
+                .contents()) {
             batch.add(ObjectIdentifier.builder().key(object.key()).build());
-            if (batch.size() == DELETE_BATCH) {
+            if (batch.size() == batchSize) {
                 deleteBatch(batch);
                 batch.clear();
                 deleted = true;
