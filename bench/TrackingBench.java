@@ -3,6 +3,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -11,10 +13,14 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
+import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -50,7 +56,7 @@ public class TrackingBench {
     record Config(String baseUrl, String jdbcUrl, String jdbcUser, String jdbcPassword, int durationS, int warmupS,
                   int clients, int batchKeys, int batchSteps, int runs, int createThreads, int searchWarmup,
                   int searchRequests, int searchLargeRequests, boolean analyze, boolean skipLogBatch,
-                  boolean skipSearch, int requestTimeoutS) {
+                  boolean skipSearch, int requestTimeoutS, long serverPid) {
 
         static Config fromEnv() {
             return new Config(
@@ -71,7 +77,8 @@ public class TrackingBench {
                     !env("ANALYZE", "1").equals("0"),
                     env("SKIP_LOGBATCH", "0").equals("1"),
                     env("SKIP_SEARCH", "0").equals("1"),
-                    intEnv("REQUEST_TIMEOUT_S", 60));
+                    intEnv("REQUEST_TIMEOUT_S", 60),
+                    Long.parseLong(env("SERVER_PID", "0")));
         }
 
         int pointsPerCall() {
@@ -106,6 +113,7 @@ public class TrackingBench {
 
     private final Config cfg;
     private final List<String> summary = new ArrayList<>();
+    private final List<String> otherCpu = new ArrayList<>();
 
     TrackingBench(Config cfg) {
         this.cfg = cfg;
@@ -150,6 +158,10 @@ public class TrackingBench {
         System.out.println("| Measurement | Result |");
         System.out.println("|---|---|");
         summary.forEach(System.out::println);
+        if (!otherCpu.isEmpty()) {
+            System.out.println("| CPU used by other processes during the measured windows | "
+                    + String.join(", ", otherCpu) + " |");
+        }
         System.out.println("=============================================================");
     }
 
@@ -165,7 +177,7 @@ public class TrackingBench {
         System.out.printf(Locale.ROOT, "%n[log-batch] %d clients, %d points per call (%d keys x %d steps), "
                         + "warm-up %d s, measure %d s%n", cfg.clients(), cfg.pointsPerCall(), cfg.batchKeys(),
                 cfg.batchSteps(), cfg.warmupS(), cfg.durationS());
-        Result r = timed(runIds.size(), (worker, clock) -> {
+        Result r = timed("log-batch", runIds.size(), (worker, clock) -> {
             HttpClient client = newClient();
             String runId = runIds.get(worker);
             Random rnd = new Random(1000 + worker);
@@ -261,7 +273,7 @@ public class TrackingBench {
         checkpoint();
         System.out.printf(Locale.ROOT, "%n[raw COPY] %d JDBC connections, COPY metric_history FROM STDIN of %d rows "
                 + "per call, warm-up %d s, measure %d s%n", cfg.clients(), cfg.pointsPerCall(), cfg.warmupS(), cfg.durationS());
-        Result r = timed(cfg.clients(), (worker, clock) -> {
+        Result r = timed("raw COPY", cfg.clients(), (worker, clock) -> {
             String runId = UUID.randomUUID().toString().replace("-", "");
             Random rnd = new Random(2000 + worker);
             try (Connection c = connect()) {
@@ -359,7 +371,11 @@ public class TrackingBench {
                 + "%d warm-up + %d measured sequential requests%n", maxResults, filter, cfg.searchWarmup(), requests);
         long[] lat = new long[requests];
         long bytes = 0;
+        CpuMeter meter = new CpuMeter("search-runs max_results=" + maxResults);
         for (int i = 0; i < cfg.searchWarmup() + requests; i++) {
+            if (i == cfg.searchWarmup()) {
+                meter.begin();
+            }
             long start = System.nanoTime();
             HttpResponse<String> res = send(client, "/api/2.0/mlflow/runs/search", body);
             long end = System.nanoTime();
@@ -382,6 +398,7 @@ public class TrackingBench {
                 bytes = res.body().length();
             }
         }
+        meter.end();
         Arrays.sort(lat);
         double p50 = pct(lat, 0.50), p99 = pct(lat, 0.99), max = lat[lat.length - 1] / 1e6;
         System.out.printf(Locale.ROOT, "  %d runs per response (%,d bytes); latency p50 %.1f ms, p99 %.1f ms, max %.1f ms, "
@@ -467,12 +484,28 @@ public class TrackingBench {
         }
     }
 
-    Result timed(int workers, Worker body) throws Exception {
+    Result timed(String phase, int workers, Worker body) throws Exception {
         Clock clock = new Clock(workers, TimeUnit.SECONDS.toNanos(cfg.warmupS()), TimeUnit.SECONDS.toNanos(cfg.durationS()));
-        runWorkers(workers, w -> {
-            clock.bind(w);
-            body.run(w, clock);
+        CpuMeter meter = new CpuMeter(phase);
+        Thread starter = new Thread(() -> {
+            try {
+                TimeUnit.NANOSECONDS.sleep(clock.measureStart - System.nanoTime());
+                meter.begin();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         });
+        starter.setDaemon(true);
+        starter.start();
+        try {
+            runWorkers(workers, w -> {
+                clock.bind(w);
+                body.run(w, clock);
+            });
+        } finally {
+            starter.interrupt();
+            meter.end();
+        }
         long units = 0;
         long end = clock.measureStart;
         int calls = 0;
@@ -526,6 +559,165 @@ public class TrackingBench {
         }
         int rank = (int) Math.ceil(q * sorted.length);
         return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))] / 1e6;
+    }
+
+    // ---- CPU accounting ------------------------------------------------------------------------------------------
+
+    /**
+     * Where the machine's CPU went during a measured window (Linux /proc): this bench's processes (server JVM, this
+     * JVM, the PostgreSQL backends of the bench database and PostgreSQL's background processes) versus interrupts,
+     * steal and every other process. "Other" well above zero means something else ran beside the measurement and the
+     * numbers are skewed. Process ticks are sampled every second, so backends that exit inside the window still count.
+     */
+    final class CpuMeter {
+        private final String phase;
+        private final Map<Long, long[]> ticks = new ConcurrentHashMap<>(); // pid -> {first, last}
+        private final Map<Long, String> role = new ConcurrentHashMap<>();
+        private long[] cpuStart;
+        private Thread sampler;
+        private Connection pg;
+
+        CpuMeter(String phase) {
+            this.phase = phase;
+        }
+
+        synchronized void begin() {
+            if (cpuStart != null || !Files.isReadable(Path.of("/proc/stat"))) {
+                return;
+            }
+            try {
+                pg = connect();
+            } catch (Exception e) {
+                pg = null;
+            }
+            cpuStart = cpuLine();
+            sample();
+            sampler = new Thread(() -> {
+                while (!Thread.currentThread().isInterrupted()) {
+                    try {
+                        Thread.sleep(1000);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                    sample();
+                }
+            });
+            sampler.setDaemon(true);
+            sampler.start();
+        }
+
+        synchronized void end() {
+            if (cpuStart == null || sampler == null) {
+                return;
+            }
+            sampler.interrupt();
+            try {
+                sampler.join(5000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            sampler = null;
+            sample();
+            long[] cpuEnd = cpuLine();
+            try {
+                if (pg != null) {
+                    pg.close();
+                }
+            } catch (Exception ignored) {
+                // closing a monitoring connection
+            }
+            if (cpuEnd == null) {
+                return;
+            }
+            long[] d = new long[cpuEnd.length];
+            long total = 0;
+            for (int i = 0; i < d.length; i++) {
+                d[i] = cpuEnd[i] - cpuStart[i];
+                total += d[i];
+            }
+            if (total <= 0) {
+                return;
+            }
+            // /proc/stat cpu: user nice system idle iowait irq softirq steal
+            long idle = d[3] + d[4];
+            long irq = d[5] + d[6];
+            long steal = d.length > 7 ? d[7] : 0;
+            long server = 0, self = 0, postgres = 0;
+            for (Map.Entry<Long, long[]> e : ticks.entrySet()) {
+                long used = e.getValue()[1] - e.getValue()[0];
+                switch (role.getOrDefault(e.getKey(), "")) {
+                    case "server" -> server += used;
+                    case "self" -> self += used;
+                    default -> postgres += used;
+                }
+            }
+            long ours = server + self + postgres;
+            long other = Math.max(0, total - idle - irq - steal - ours);
+            double t = total / 100.0;
+            System.out.printf(Locale.ROOT, "  CPU in the window (%d CPUs = 100%%): busy %.0f%%; this bench %.0f%% (server %.0f%%, "
+                            + "load generator %.0f%%, PostgreSQL %.0f%%), irq/softirq %.0f%%, steal %.0f%%, other processes %.0f%%%n",
+                    Runtime.getRuntime().availableProcessors(), (total - idle) / t, ours / t, server / t, self / t,
+                    postgres / t, irq / t, steal / t, other / t);
+            otherCpu.add(String.format(Locale.ROOT, "%s %.0f%%", phase, other / t));
+            if (other / t > 10) {
+                System.out.printf(Locale.ROOT, "  WARNING: other processes used %.0f%% of the CPU during %s; the numbers "
+                        + "are skewed by concurrent load%n", other / t, phase);
+            }
+        }
+
+        private void sample() {
+            Set<Long> pids = new HashSet<>();
+            long me = ProcessHandle.current().pid();
+            role.put(me, "self");
+            pids.add(me);
+            if (cfg.serverPid() > 0) {
+                role.put(cfg.serverPid(), "server");
+                pids.add(cfg.serverPid());
+            }
+            if (pg != null) {
+                try (Statement st = pg.createStatement(); var rs = st.executeQuery(
+                        "SELECT pid FROM pg_stat_activity WHERE datname = current_database() OR datname IS NULL")) {
+                    while (rs.next()) {
+                        long pid = rs.getLong(1);
+                        role.putIfAbsent(pid, "postgres");
+                        pids.add(pid);
+                    }
+                } catch (Exception ignored) {
+                    // keep the pids already known
+                }
+            }
+            pids.addAll(ticks.keySet());
+            for (long pid : pids) {
+                long t = processTicks(pid);
+                if (t >= 0) {
+                    ticks.compute(pid, (k, v) -> v == null ? new long[] {t, t} : new long[] {v[0], t});
+                }
+            }
+        }
+
+        private static long[] cpuLine() {
+            try {
+                String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+                long[] out = new long[Math.min(8, f.length - 1)];
+                for (int i = 0; i < out.length; i++) {
+                    out[i] = Long.parseLong(f[i + 1]);
+                }
+                return out;
+            } catch (Exception e) {
+                return null;
+            }
+        }
+
+        /** utime + stime of a process in clock ticks, or -1 once it is gone. */
+        private static long processTicks(long pid) {
+            try {
+                String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+                String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+            } catch (Exception e) {
+                return -1;
+            }
+        }
     }
 
     // ---- HTTP and JDBC helpers -----------------------------------------------------------------------------------

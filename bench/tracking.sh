@@ -20,7 +20,8 @@ SERVER_XMX="${SERVER_XMX:-1g}"
 SKIP_BUILD="${SKIP_BUILD:-0}"             # 1: use the jar already in target/
 READY_TIMEOUT_S="${READY_TIMEOUT_S:-180}" # server start-up bound
 BENCH_TIMEOUT_S="${BENCH_TIMEOUT_S:-1800}" # load generator bound
-IDLE_WAIT_S="${IDLE_WAIT_S:-1800}"         # how long to wait for concurrent Maven test runs to finish
+IDLE_WAIT_S="${IDLE_WAIT_S:-1800}"         # how long to wait for concurrent Maven test runs / CPU load to end
+IDLE_CPU_PCT="${IDLE_CPU_PCT:-25}"         # "idle" means at most this much CPU busy (3 s sample)
 KEEP_WORK="${KEEP_WORK:-1}"                # keep logs in the work directory
 
 export BASE_URL="http://127.0.0.1:${PORT}"
@@ -41,9 +42,14 @@ die() { log "ERROR: $*"; exit 1; }
 
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/cairn-bench.XXXXXX")"
 SERVER_PID=""
+MONITOR_PID=""
 
 cleanup() {
     local rc=$?
+    if [[ -n "${MONITOR_PID}" ]]; then
+        kill "${MONITOR_PID}" 2>/dev/null || true
+        wait "${MONITOR_PID}" 2>/dev/null || true
+    fi
     if [[ -n "${SERVER_PID}" ]] && kill -0 "${SERVER_PID}" 2>/dev/null; then
         log "stopping server (pid ${SERVER_PID})"
         kill "${SERVER_PID}" 2>/dev/null || true
@@ -69,18 +75,53 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# Concurrent Maven test JVMs (another engineer's `mvn verify`) skew both the build and the numbers: wait for them.
+# Concurrent Maven JVMs (another engineer's `mvn verify`, possibly in another checkout) or any other CPU load skew both
+# the build and the numbers: wait (bounded) until no Maven JVM runs and the CPU is mostly idle.
+cpu_busy_pct() { # busy share of all CPUs over 3 s, from /proc/stat
+    local a b
+    read -r -a a < <(head -n 1 /proc/stat)
+    sleep 3
+    read -r -a b < <(head -n 1 /proc/stat)
+    local total=0 idle i
+    for i in 1 2 3 4 5 6 7 8; do total=$((total + b[i] - a[i])); done
+    idle=$((b[4] - a[4] + b[5] - a[5]))
+    echo $(((total - idle) * 100 / (total > 0 ? total : 1)))
+}
 wait_for_idle() {
-    local deadline=$((SECONDS + IDLE_WAIT_S)) said=0
-    while pgrep -f 'surefire|failsafe' >/dev/null; do
+    local deadline=$((SECONDS + IDLE_WAIT_S)) said=0 busy
+    while :; do
+        if pgrep -f "${MAVEN_JVM}" >/dev/null; then
+            busy="a Maven JVM (build or surefire/failsafe tests) is running"
+        else
+            local pct
+            pct="$(cpu_busy_pct)"
+            ((pct <= IDLE_CPU_PCT)) && break
+            busy="CPU ${pct}% busy (limit IDLE_CPU_PCT=${IDLE_CPU_PCT})"
+        fi
         if ((SECONDS >= deadline)); then
-            die "Maven test JVMs (surefire/failsafe) still running after ${IDLE_WAIT_S} s; numbers would be skewed"
+            die "machine not idle after ${IDLE_WAIT_S} s (${busy}); numbers would be skewed"
         fi
         if ((said == 0)); then
-            log "waiting for concurrent Maven test runs (surefire/failsafe) to finish (up to ${IDLE_WAIT_S} s)"
+            log "waiting for the machine to be idle: ${busy} (up to ${IDLE_WAIT_S} s)"
             said=1
         fi
         sleep 5
+    done
+}
+
+# Writes to other databases of the same PostgreSQL during the measurement (another bench, a test suite) share the
+# CPU and the WAL with this one; they are reported so a skewed run can be recognised.
+other_db_writes() {
+    timeout 20 "${PSQL[@]}" -At -c "SELECT coalesce(sum(tup_inserted + tup_updated + tup_deleted), 0) FROM pg_stat_database
+                          WHERE datname IS NOT NULL AND datname <> '${DB_NAME}'" 2>/dev/null || echo 0
+}
+
+# Samples every 2 s whether a Maven JVM (build or tests, e.g. from another checkout) runs beside the measurement.
+MAVEN_JVM='surefire|failsafe|plexus-classworlds'
+monitor_foreign() {
+    while :; do
+        if pgrep -f "${MAVEN_JVM}" >/dev/null; then echo "$(date +%T) maven"; else echo "$(date +%T) idle"; fi
+        sleep 2
     done
 }
 
@@ -149,7 +190,11 @@ log "server ready (pid ${SERVER_PID})"
 
 # ---- 4. load generator ----------------------------------------------------------------------------------------------
 wait_for_idle
-log "load average before measuring: $(cut -d' ' -f1-3 /proc/loadavg)"
+log "machine idle; load average $(cut -d' ' -f1-3 /proc/loadavg)"
+WRITES_BEFORE="$(other_db_writes)"
+export SERVER_PID # the load generator attributes CPU time to the server
+monitor_foreign >"${WORK}/foreign.log" 2>/dev/null &
+MONITOR_PID=$!
 set +e
 timeout --kill-after=10 "${BENCH_TIMEOUT_S}" \
     java -Xmx512m -cp "${PGJDBC}" "${ROOT}/bench/TrackingBench.java" 2>&1 | tee "${WORK}/results.txt"
@@ -159,5 +204,24 @@ if ((rc == 124 || rc == 137)); then
     die "load generator exceeded BENCH_TIMEOUT_S=${BENCH_TIMEOUT_S} s"
 elif ((rc != 0)); then
     die "load generator failed (exit ${rc}); server log: ${WORK}/server.log"
+fi
+WRITES_AFTER="$(other_db_writes)"
+kill "${MONITOR_PID}" 2>/dev/null || true
+wait "${MONITOR_PID}" 2>/dev/null || true
+MONITOR_PID=""
+SAMPLES="$(grep -c . "${WORK}/foreign.log" || true)"
+FOREIGN="$(grep -c ' maven$' "${WORK}/foreign.log" || true)"
+if ((FOREIGN > 0)); then
+    log "WARNING: a Maven JVM ran beside the measurement in ${FOREIGN} of ${SAMPLES} samples" \
+        "($(grep ' maven$' "${WORK}/foreign.log" | sed -n '1p;$p' | cut -d' ' -f1 | paste -sd- -)); the numbers are probably skewed"
+else
+    log "no Maven JVM ran beside the measurement (${SAMPLES} samples, every 2 s)"
+fi
+OTHER_WRITES=$((WRITES_AFTER - WRITES_BEFORE))
+if ((OTHER_WRITES > 10000)); then
+    log "WARNING: other databases on this PostgreSQL changed ${OTHER_WRITES} rows during the measurement;" \
+        "the numbers are probably skewed by concurrent load"
+else
+    log "other databases on this PostgreSQL changed ${OTHER_WRITES} rows during the measurement"
 fi
 log "done; results in ${WORK}/results.txt"
