@@ -167,7 +167,7 @@ public class ArtifactsBench {
                 dd = rate(size, () -> check("direct", directDownload(directKey, false), size, null));
             }
             System.out.printf(Locale.ROOT, "  %s %2d: upload direct %7.1f proxy %7.1f MiB/s | download direct %7.1f "
-                    + "proxy %7.1f MiB/s%n", round < 0 ? "warm-up" : "round  ", Math.abs(round < 0 ? round : round + 1),
+                    + "proxy %7.1f MiB/s%n", round < 0 ? "warm-up" : "round  ", round < 0 ? round + cfg.warmups() + 1 : round + 1,
                     ud, up, dd, dp);
             if (round >= 0) {
                 upDirect[round] = ud;
