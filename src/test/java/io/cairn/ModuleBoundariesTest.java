@@ -13,11 +13,20 @@ class ModuleBoundariesTest {
     @Test
     void everyCapabilityIsAModule() {
         assertThat(modules.stream().map(ApplicationModule::getIdentifier).map(Object::toString))
-                .contains("platform", "tracking");
+                .contains("platform", "tracking", "artifacts");
     }
 
     @Test
     void modulesOnlyUseEachOthersPublicApiAndHaveNoCycles() {
         modules.verify();
+    }
+
+    @Test
+    void trackingUsesArtifactsButArtifactsKnowNothingOfTracking() {
+        ApplicationModule tracking = modules.getModuleByName("tracking").orElseThrow();
+        ApplicationModule artifacts = modules.getModuleByName("artifacts").orElseThrow();
+        // verify() only catches cycles; this keeps the direction fixed before anything could point back.
+        assertThat(tracking.getDirectDependencies(modules).containsModuleNamed("artifacts")).isTrue();
+        assertThat(artifacts.getDirectDependencies(modules).containsModuleNamed("tracking")).isFalse();
     }
 }
