@@ -15,6 +15,8 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.http.ContentDisposition;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
@@ -35,6 +37,7 @@ import org.springframework.web.bind.annotation.RestController;
 @RequestMapping({"/api/2.0/mlflow-artifacts", "/ajax-api/2.0/mlflow-artifacts"})
 class MlflowArtifactsController {
 
+    private static final Logger log = LoggerFactory.getLogger(MlflowArtifactsController.class);
     private static final int BUFFER_SIZE = 64 * 1024;
 
     private final ArtifactStore store;
@@ -81,7 +84,14 @@ class MlflowArtifactsController {
             byte[] buffer = new byte[BUFFER_SIZE];
             int n;
             while ((n = in.read(buffer)) >= 0) {
-                out.write(buffer, 0, n);
+                try {
+                    out.write(buffer, 0, n);
+                } catch (IOException e) {
+                    // The client hung up: nothing to answer. Closing the store stream early drops the S3 connection
+                    // instead of reading the rest of the object. Store read failures above still propagate.
+                    log.debug("Download of {} abandoned by the client after a partial transfer: {}", path, e.toString());
+                    return;
+                }
             }
             out.flush();
         }
