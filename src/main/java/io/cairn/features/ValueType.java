@@ -107,6 +107,9 @@ public enum ValueType {
                 case INT32 -> Integer.parseInt(integral(s));
                 case FLOAT64 -> {
                     double d = Double.parseDouble(floating(s));
+                    if (Double.isInfinite(d) && !isInfinityLiteral(s)) {
+                        throw new IllegalArgumentException(quote(s) + " is out of range for FLOAT64");
+                    }
                     yield d;
                 }
                 case FLOAT32 -> {

@@ -101,6 +101,15 @@ public class DefinitionStore {
                 .query(this::viewRow).optional();
     }
 
+    /**
+     * The view, locked against a concurrent redefinition or deletion (which update or delete its row) until the
+     * transaction ends; writers of rows hold this while they COPY.
+     */
+    public Optional<FeatureView> viewForShare(String name) {
+        return jdbc.sql("SELECT " + VIEW_COLUMNS + " FROM feature_views v WHERE v.name = :name FOR SHARE OF v")
+                .param("name", name).query(this::viewRow).optional();
+    }
+
     public List<FeatureView> views() {
         return jdbc.sql("SELECT " + VIEW_COLUMNS + " FROM feature_views v ORDER BY v.name").query(this::viewRow).list();
     }

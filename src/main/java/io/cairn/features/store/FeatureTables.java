@@ -5,6 +5,7 @@ import io.cairn.features.FeatureView;
 import io.cairn.features.JoinKey;
 import java.util.ArrayList;
 import java.util.List;
+import javax.sql.DataSource;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
@@ -24,9 +25,17 @@ import org.springframework.stereotype.Repository;
 public class FeatureTables {
 
     private final JdbcClient jdbc;
+    private final DataSource dataSource;
 
-    public FeatureTables(JdbcClient jdbc) {
+    public FeatureTables(JdbcClient jdbc, DataSource dataSource) {
         this.jdbc = jdbc;
+        this.dataSource = dataSource;
+    }
+
+    /** Opens a COPY into the view's table for the given columns, on the current transaction's connection. */
+    public CopyWriter copyInto(FeatureView view, List<String> columns) {
+        return new CopyWriter(dataSource, "COPY " + view.tableName() + " ("
+                + String.join(", ", columns.stream().map(FeatureTables::quote).toList()) + ") FROM STDIN");
     }
 
     public static String quote(String identifier) {
