@@ -2,6 +2,7 @@ package io.cairn.platform.error;
 
 import java.net.URI;
 import java.util.Locale;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.core.Ordered;
@@ -13,6 +14,8 @@ import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.web.HttpMediaTypeNotSupportedException;
+import org.springframework.validation.FieldError;
+import org.springframework.web.bind.MethodArgumentNotValidException;
 import org.springframework.web.bind.MissingServletRequestParameterException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
@@ -48,6 +51,16 @@ public class ProblemDetailsAdvice {
         }
         return problem(ErrorCode.MALFORMED_REQUEST, "Malformed JSON in request body: "
                 + (cause instanceof JacksonException j ? j.getOriginalMessage() : cause.getMessage()));
+    }
+
+    @ExceptionHandler(MethodArgumentNotValidException.class)
+    ResponseEntity<ProblemDetail> invalid(MethodArgumentNotValidException e) {
+        String detail = e.getBindingResult().getAllErrors().stream()
+                .map(error -> (error instanceof FieldError field ? field.getField() + ": " : "")
+                        + error.getDefaultMessage())
+                .sorted()
+                .collect(Collectors.joining("; "));
+        return problem(ErrorCode.INVALID_PARAMETER_VALUE, "Invalid request body: " + detail + ".");
     }
 
     @ExceptionHandler(HttpMediaTypeNotSupportedException.class)

@@ -1,0 +1,27 @@
+package io.cairn.features;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A group of features keyed by the same entities, with a TTL (0: none) that bounds how old a value may be in a
+ * training set or online. {@code join_keys} is derived from the entities, in their order.
+ */
+public record FeatureView(@JsonIgnore long viewId, String name, List<String> entities, List<JoinKey> join_keys,
+                          List<Feature> features, long ttl_seconds, boolean online, String description,
+                          Map<String, String> tags, Instant created_at, Instant updated_at,
+                          Instant materialized_until) {
+
+    public Optional<Feature> feature(String featureName) {
+        return features.stream().filter(f -> f.name().equals(featureName)).findFirst();
+    }
+
+    /** Names the view's offline table, {@code feature_data.view_<id>}. */
+    @JsonIgnore
+    public String tableName() {
+        return "feature_data.view_" + viewId;
+    }
+}

@@ -1,0 +1,188 @@
+package io.cairn.features.store;
+
+import io.cairn.features.Entity;
+import io.cairn.features.Feature;
+import io.cairn.features.FeatureView;
+import io.cairn.features.JoinKey;
+import io.cairn.features.ValueType;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.json.JsonMapper;
+
+/** Entities and feature views: their definitions in feature_entities, feature_views and feature_view_entities. */
+@Repository
+public class DefinitionStore {
+
+    private static final TypeReference<List<Feature>> FEATURES = new TypeReference<>() {
+    };
+    private static final TypeReference<Map<String, String>> TAGS = new TypeReference<>() {
+    };
+
+    private final JdbcClient jdbc;
+    private final JsonMapper json = JsonMapper.builder().build();
+
+    public DefinitionStore(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    /** Serializes definition changes of one name across concurrent requests, until the transaction ends. */
+    public void lock(String kind, String name) {
+        jdbc.sql("SELECT pg_advisory_xact_lock(hashtext(:key))").param("key", "cairn.features." + kind + ":" + name)
+                .query().singleRow();
+    }
+
+    // ---- entities ----------------------------------------------------------------------------------------------
+
+    public Optional<Entity> entity(String name) {
+        return jdbc.sql("SELECT name, join_key, value_type, description, created_at, updated_at FROM feature_entities "
+                        + "WHERE name = :name")
+                .param("name", name).query(DefinitionStore::entityRow).optional();
+    }
+
+    public List<Entity> entities() {
+        return jdbc.sql("SELECT name, join_key, value_type, description, created_at, updated_at FROM feature_entities "
+                + "ORDER BY name").query(DefinitionStore::entityRow).list();
+    }
+
+    public void insertEntity(Entity e) {
+        jdbc.sql("""
+                INSERT INTO feature_entities (name, join_key, value_type, description, created_at, updated_at)
+                VALUES (:name, :joinKey, :type, :description, :created, :updated)""")
+                .param("name", e.name()).param("joinKey", e.join_key()).param("type", e.value_type().name())
+                .param("description", e.description()).param("created", Timestamp.from(e.created_at()))
+                .param("updated", Timestamp.from(e.updated_at())).update();
+    }
+
+    public void updateEntity(Entity e) {
+        jdbc.sql("""
+                UPDATE feature_entities SET join_key = :joinKey, value_type = :type, description = :description,
+                       updated_at = :updated WHERE name = :name""")
+                .param("name", e.name()).param("joinKey", e.join_key()).param("type", e.value_type().name())
+                .param("description", e.description()).param("updated", Timestamp.from(e.updated_at())).update();
+    }
+
+    public boolean deleteEntity(String name) {
+        return jdbc.sql("DELETE FROM feature_entities WHERE name = :name").param("name", name).update() > 0;
+    }
+
+    /** Names of the views keyed by the entity. */
+    public List<String> viewsUsing(String entity) {
+        return jdbc.sql("""
+                SELECT v.name FROM feature_view_entities ve JOIN feature_views v ON v.view_id = ve.view_id
+                WHERE ve.entity = :entity ORDER BY v.name""").param("entity", entity).query(String.class).list();
+    }
+
+    private static Entity entityRow(ResultSet rs, int i) throws SQLException {
+        return new Entity(rs.getString(1), rs.getString(2), ValueType.valueOf(rs.getString(3)), rs.getString(4),
+                rs.getTimestamp(5).toInstant(), rs.getTimestamp(6).toInstant());
+    }
+
+    // ---- feature views -----------------------------------------------------------------------------------------
+
+    private static final String VIEW_COLUMNS = """
+            v.view_id, v.name, v.features::text, v.ttl_seconds, v.online, v.description, v.tags::text, v.created_at,
+            v.updated_at, v.materialized_until,
+            (SELECT coalesce(json_agg(json_build_array(e.name, e.join_key, e.value_type) ORDER BY ve.position), '[]')::text
+               FROM feature_view_entities ve JOIN feature_entities e ON e.name = ve.entity
+              WHERE ve.view_id = v.view_id)""";
+
+    public Optional<FeatureView> view(String name) {
+        return jdbc.sql("SELECT " + VIEW_COLUMNS + " FROM feature_views v WHERE v.name = :name").param("name", name)
+                .query(this::viewRow).optional();
+    }
+
+    /**
+     * The view, locked against a concurrent redefinition or deletion (which update or delete its row) until the
+     * transaction ends; writers of rows hold this while they COPY.
+     */
+    public Optional<FeatureView> viewForShare(String name) {
+        return jdbc.sql("SELECT " + VIEW_COLUMNS + " FROM feature_views v WHERE v.name = :name FOR SHARE OF v")
+                .param("name", name).query(this::viewRow).optional();
+    }
+
+    public List<FeatureView> views() {
+        return jdbc.sql("SELECT " + VIEW_COLUMNS + " FROM feature_views v ORDER BY v.name").query(this::viewRow).list();
+    }
+
+    /** The named views that exist, by name, read with one query. */
+    public Map<String, FeatureView> views(List<String> names) {
+        Map<String, FeatureView> found = new LinkedHashMap<>();
+        jdbc.sql("SELECT " + VIEW_COLUMNS + " FROM feature_views v WHERE v.name = ANY(:names)")
+                .param("names", names.toArray(String[]::new))
+                .query(this::viewRow).list().forEach(v -> found.put(v.name(), v));
+        return found;
+    }
+
+    /** Inserts a new view with its entity links and returns its id. */
+    public long insertView(FeatureView v) {
+        long id = jdbc.sql("""
+                INSERT INTO feature_views (name, features, ttl_seconds, online, description, tags, created_at, updated_at)
+                VALUES (:name, CAST(:features AS jsonb), :ttl, :online, :description, CAST(:tags AS jsonb), :created,
+                        :updated)
+                RETURNING view_id""")
+                .param("name", v.name()).param("features", json.writeValueAsString(v.features()))
+                .param("ttl", v.ttl_seconds()).param("online", v.online()).param("description", v.description())
+                .param("tags", json.writeValueAsString(v.tags())).param("created", Timestamp.from(v.created_at()))
+                .param("updated", Timestamp.from(v.updated_at()))
+                .query(Long.class).single();
+        for (int i = 0; i < v.entities().size(); i++) {
+            jdbc.sql("INSERT INTO feature_view_entities (view_id, position, entity) VALUES (:id, :pos, :entity)")
+                    .param("id", id).param("pos", i).param("entity", v.entities().get(i)).update();
+        }
+        return id;
+    }
+
+    public void updateView(FeatureView v) {
+        jdbc.sql("""
+                UPDATE feature_views SET features = CAST(:features AS jsonb), ttl_seconds = :ttl, online = :online,
+                       description = :description, tags = CAST(:tags AS jsonb), updated_at = :updated
+                WHERE view_id = :id""")
+                .param("id", v.viewId()).param("features", json.writeValueAsString(v.features()))
+                .param("ttl", v.ttl_seconds()).param("online", v.online()).param("description", v.description())
+                .param("tags", json.writeValueAsString(v.tags())).param("updated", Timestamp.from(v.updated_at()))
+                .update();
+    }
+
+    public void deleteView(long viewId) {
+        jdbc.sql("DELETE FROM feature_views WHERE view_id = :id").param("id", viewId).update();
+    }
+
+    private FeatureView viewRow(ResultSet rs, int i) throws SQLException {
+        List<JoinKey> keys = new ArrayList<>();
+        List<String> entities = new ArrayList<>();
+        for (var node : json.readTree(rs.getString(11))) {
+            entities.add(node.get(0).asString());
+            keys.add(new JoinKey(node.get(0).asString(), node.get(1).asString(), ValueType.valueOf(node.get(2).asString())));
+        }
+        Timestamp materialized = rs.getTimestamp(10);
+        return new FeatureView(rs.getLong(1), rs.getString(2), List.copyOf(entities), List.copyOf(keys),
+                List.copyOf(json.readValue(rs.getString(3), FEATURES)), rs.getLong(4), rs.getBoolean(5),
+                rs.getString(6), java.util.Collections.unmodifiableMap(new LinkedHashMap<>(json.readValue(rs.getString(7), TAGS))),
+                rs.getTimestamp(8).toInstant(), rs.getTimestamp(9).toInstant(),
+                materialized == null ? null : materialized.toInstant());
+    }
+
+    // ---- materialization bookkeeping ---------------------------------------------------------------------------
+
+    public void recordMaterialization(long viewId, Instant start, Instant end, long entitiesWritten, Instant at) {
+        jdbc.sql("""
+                INSERT INTO feature_view_materializations (view_id, start_time, end_time, entities_written, finished_at)
+                VALUES (:id, :start, :end, :written, :at)""")
+                .param("id", viewId).param("start", Timestamp.from(start)).param("end", Timestamp.from(end))
+                .param("written", entitiesWritten).param("at", Timestamp.from(at)).update();
+        jdbc.sql("""
+                UPDATE feature_views SET materialized_until = greatest(coalesce(materialized_until, :end), :end)
+                WHERE view_id = :id""")
+                .param("id", viewId).param("end", Timestamp.from(end)).update();
+    }
+}
