@@ -19,6 +19,8 @@ CREATE TABLE feature_views (
     -- (offline rows, online keys) can leak into the new one.
     view_id            bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     name               varchar(128) NOT NULL UNIQUE,
+    -- Random, prefixes the view's keys in the online store: unique across every database sharing one Redis.
+    online_key         varchar(32)  NOT NULL UNIQUE,
     -- [{"name": "conv_rate", "type": "FLOAT64"}, ...] in the declared order.
     features           jsonb        NOT NULL,
     ttl_seconds        bigint       NOT NULL CHECK (ttl_seconds >= 0),

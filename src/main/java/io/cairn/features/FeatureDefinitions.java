@@ -43,8 +43,11 @@ public class FeatureDefinitions {
         this.clock = clock;
     }
 
-    /** Published after a view is deleted, so its online values can be removed. */
-    public record FeatureViewDeleted(long viewId, String name) {
+    /**
+     * Published when a view is created, changed or deleted, so caches of definitions can drop it and a deleted view's
+     * online values can be removed.
+     */
+    public record FeatureViewChanged(String name, String onlineKey, boolean deleted) {
     }
 
     // ---- entities ----------------------------------------------------------------------------------------------
@@ -152,8 +155,8 @@ public class FeatureDefinitions {
                         + "' has the name of a join key; rename it.");
             }
         }
-        FeatureView draft = new FeatureView(0, name, List.copyOf(entityNames), keys, features, ttl, online,
-                description, tags, now, now, null);
+        FeatureView draft = new FeatureView(0, java.util.UUID.randomUUID().toString().replace("-", ""), name,
+                List.copyOf(entityNames), keys, features, ttl, online, description, tags, now, now, null);
         long id = store.insertView(draft);
         FeatureView created = store.view(name).orElseThrow();
         if (created.viewId() != id) {
@@ -161,6 +164,7 @@ public class FeatureDefinitions {
         }
         tables.create(created);
         audit.record("feature_view", name, "create", null, created);
+        events.publishEvent(new FeatureViewChanged(name, created.onlineKey(), false));
         return new Stored<>(created, true);
     }
 
@@ -216,11 +220,13 @@ public class FeatureDefinitions {
             return existing;
         }
         // The entity order stays as first defined: it is part of how online keys are built.
-        FeatureView updated = new FeatureView(existing.viewId(), name, existing.entities(), existing.join_keys(),
+        FeatureView updated = new FeatureView(existing.viewId(), existing.onlineKey(), name, existing.entities(),
+                existing.join_keys(),
                 features, ttl, online, description, tags, existing.created_at(), now, existing.materialized_until());
         store.updateView(updated);
         tables.addFeatures(existing, added);
         audit.record("feature_view", name, "update", existing, updated);
+        events.publishEvent(new FeatureViewChanged(name, existing.onlineKey(), false));
         return updated;
     }
 
@@ -260,7 +266,7 @@ public class FeatureDefinitions {
         tables.drop(existing);
         store.deleteView(existing.viewId());
         audit.record("feature_view", name, "delete", existing, null);
-        events.publishEvent(new FeatureViewDeleted(existing.viewId(), name));
+        events.publishEvent(new FeatureViewChanged(name, existing.onlineKey(), true));
     }
 
     // ---- helpers -----------------------------------------------------------------------------------------------

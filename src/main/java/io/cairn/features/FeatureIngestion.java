@@ -73,7 +73,8 @@ public class FeatureIngestion {
 
     /**
      * Feast's column-oriented {@code df} ({@code {"driver_id": [1001, 1002], "event_timestamp": [...], ...}}), as
-     * sent to {@code /push}: rows are stored offline and returned, typed, for the online store.
+     * sent to {@code /push}: rows are checked, stored offline when {@code store} is set, and returned typed, each as
+     * [join keys in the view's order..., event_timestamp, created_timestamp, features in the view's order...].
      */
     @Transactional
     public List<Object[]> ingestColumns(FeatureView view, Map<String, JsonNode> df, boolean store) {
@@ -89,14 +90,6 @@ public class FeatureIngestion {
                 copy.finish();
             }
         }
-        return rows;
-    }
-
-    /** The typed rows of a column-oriented body, checked like any other input. */
-    List<Object[]> parseColumns(FeatureView view, Map<String, JsonNode> df) {
-        ViewRows layout = new ViewRows(view);
-        List<Object[]> rows = new java.util.ArrayList<>();
-        readColumns(df, layout, now(), rows::add);
         return rows;
     }
 

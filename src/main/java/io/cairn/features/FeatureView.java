@@ -10,7 +10,7 @@ import java.util.Optional;
  * A group of features keyed by the same entities, with a TTL (0: none) that bounds how old a value may be in a
  * training set or online. {@code join_keys} is derived from the entities, in their order.
  */
-public record FeatureView(@JsonIgnore long viewId, String name, List<String> entities, List<JoinKey> join_keys,
+public record FeatureView(@JsonIgnore long viewId, @JsonIgnore String onlineKey, String name, List<String> entities, List<JoinKey> join_keys,
                           List<Feature> features, long ttl_seconds, boolean online, String description,
                           Map<String, String> tags, Instant created_at, Instant updated_at,
                           Instant materialized_until) {

@@ -90,7 +90,7 @@ public class DefinitionStore {
     // ---- feature views -----------------------------------------------------------------------------------------
 
     private static final String VIEW_COLUMNS = """
-            v.view_id, v.name, v.features::text, v.ttl_seconds, v.online, v.description, v.tags::text, v.created_at,
+            v.view_id, v.online_key, v.name, v.features::text, v.ttl_seconds, v.online, v.description, v.tags::text, v.created_at,
             v.updated_at, v.materialized_until,
             (SELECT coalesce(json_agg(json_build_array(e.name, e.join_key, e.value_type) ORDER BY ve.position), '[]')::text
                FROM feature_view_entities ve JOIN feature_entities e ON e.name = ve.entity
@@ -126,11 +126,13 @@ public class DefinitionStore {
     /** Inserts a new view with its entity links and returns its id. */
     public long insertView(FeatureView v) {
         long id = jdbc.sql("""
-                INSERT INTO feature_views (name, features, ttl_seconds, online, description, tags, created_at, updated_at)
-                VALUES (:name, CAST(:features AS jsonb), :ttl, :online, :description, CAST(:tags AS jsonb), :created,
-                        :updated)
+                INSERT INTO feature_views (name, online_key, features, ttl_seconds, online, description, tags,
+                                           created_at, updated_at)
+                VALUES (:name, :onlineKey, CAST(:features AS jsonb), :ttl, :online, :description, CAST(:tags AS jsonb),
+                        :created, :updated)
                 RETURNING view_id""")
-                .param("name", v.name()).param("features", json.writeValueAsString(v.features()))
+                .param("name", v.name()).param("onlineKey", v.onlineKey())
+                .param("features", json.writeValueAsString(v.features()))
                 .param("ttl", v.ttl_seconds()).param("online", v.online()).param("description", v.description())
                 .param("tags", json.writeValueAsString(v.tags())).param("created", Timestamp.from(v.created_at()))
                 .param("updated", Timestamp.from(v.updated_at()))
@@ -160,15 +162,16 @@ public class DefinitionStore {
     private FeatureView viewRow(ResultSet rs, int i) throws SQLException {
         List<JoinKey> keys = new ArrayList<>();
         List<String> entities = new ArrayList<>();
-        for (var node : json.readTree(rs.getString(11))) {
+        for (var node : json.readTree(rs.getString(12))) {
             entities.add(node.get(0).asString());
             keys.add(new JoinKey(node.get(0).asString(), node.get(1).asString(), ValueType.valueOf(node.get(2).asString())));
         }
-        Timestamp materialized = rs.getTimestamp(10);
-        return new FeatureView(rs.getLong(1), rs.getString(2), List.copyOf(entities), List.copyOf(keys),
-                List.copyOf(json.readValue(rs.getString(3), FEATURES)), rs.getLong(4), rs.getBoolean(5),
-                rs.getString(6), java.util.Collections.unmodifiableMap(new LinkedHashMap<>(json.readValue(rs.getString(7), TAGS))),
-                rs.getTimestamp(8).toInstant(), rs.getTimestamp(9).toInstant(),
+        Timestamp materialized = rs.getTimestamp(11);
+        return new FeatureView(rs.getLong(1), rs.getString(2), rs.getString(3), List.copyOf(entities),
+                List.copyOf(keys), List.copyOf(json.readValue(rs.getString(4), FEATURES)), rs.getLong(5),
+                rs.getBoolean(6), rs.getString(7),
+                java.util.Collections.unmodifiableMap(new LinkedHashMap<>(json.readValue(rs.getString(8), TAGS))),
+                rs.getTimestamp(9).toInstant(), rs.getTimestamp(10).toInstant(),
                 materialized == null ? null : materialized.toInstant());
     }
 

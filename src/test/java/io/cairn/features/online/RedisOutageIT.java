@@ -1,0 +1,148 @@
+package io.cairn.features.online;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.cairn.IntegrationTest;
+import io.cairn.features.Feature;
+import io.cairn.features.FeatureView;
+import io.cairn.features.JoinKey;
+import io.cairn.features.ValueType;
+import io.cairn.features.online.RedisOnlineStore.Lookup;
+import io.cairn.features.online.RedisOnlineStore.OnlineRow;
+import io.cairn.platform.error.CairnException;
+import io.cairn.platform.error.ErrorCode;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.resource.ClientResources;
+import java.io.File;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.data.redis.autoconfigure.ClientResourcesBuilderCustomizer;
+import org.springframework.boot.data.redis.autoconfigure.LettuceClientOptionsBuilderCustomizer;
+import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
+import org.springframework.data.redis.connection.lettuce.LettuceClientConfiguration;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+
+/**
+ * Redis going away and coming back, against a private redis-server (the shared one is never touched): the online
+ * store answers "unavailable" at once, with the application's own client settings, and works again by itself once
+ * Redis is back.
+ */
+@IntegrationTest
+class RedisOutageIT {
+
+    @Autowired
+    List<LettuceClientOptionsBuilderCustomizer> optionCustomizers;
+
+    @Autowired
+    List<ClientResourcesBuilderCustomizer> resourceCustomizers;
+
+    private Process redis;
+    private LettuceConnectionFactory factory;
+    private ClientResources resources;
+
+    @AfterEach
+    void tearDown() {
+        if (factory != null) {
+            factory.destroy();
+        }
+        if (resources != null) {
+            resources.shutdown();
+        }
+        if (redis != null) {
+            redis.destroyForcibly();
+        }
+    }
+
+    @Test
+    void aRedisOutageIsUnavailableAtOnceAndServiceResumesWhenRedisReturns() throws Exception {
+        String server = findRedisServer();
+        Assumptions.assumeTrue(server != null, "redis-server is not installed");
+        int port;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        redis = start(server, port);
+
+        ClientOptions.Builder options = ClientOptions.builder();
+        optionCustomizers.forEach(c -> c.customize(options));
+        ClientResources.Builder resourceBuilder = ClientResources.builder();
+        resourceCustomizers.forEach(c -> c.customize(resourceBuilder));
+        resources = resourceBuilder.build();
+        factory = new LettuceConnectionFactory(new RedisStandaloneConfiguration("127.0.0.1", port),
+                LettuceClientConfiguration.builder().clientOptions(options.build()).clientResources(resources)
+                        .commandTimeout(Duration.ofSeconds(2)).build());
+        factory.afterPropertiesSet();
+        factory.start();
+        RedisOnlineStore store = new RedisOnlineStore(factory,
+                new OnlineStoreProperties(Duration.ofSeconds(2), 500, 8, Duration.ofSeconds(5)));
+        FeatureView view = new FeatureView(1, "outage", "outage", List.of("driver"),
+                List.of(new JoinKey("driver", "driver_id", ValueType.INT64)), List.of(new Feature("x", ValueType.FLOAT64)),
+                0, true, "", Map.of(), Instant.EPOCH, Instant.EPOCH, null);
+        List<Lookup> lookup = List.of(new Lookup(RedisOnlineStore.key(view, List.of(1L)), List.of("x")));
+
+        assertThat(store.write(view, List.of(new OnlineRow(List.of(1L), 10, new Object[] {0.5})))).isEqualTo(1);
+        assertThat(store.read(lookup).get(0).values()).containsExactly("=0.5");
+
+        redis.destroy();
+        redis.waitFor();
+        long start = System.nanoTime();
+        assertThatThrownBy(() -> store.read(lookup))
+                .isInstanceOfSatisfying(CairnException.class, e -> {
+                    assertThat(e.code()).isEqualTo(ErrorCode.TEMPORARILY_UNAVAILABLE);
+                    assertThat(e.getMessage()).contains("Redis at 127.0.0.1:" + port).contains("Retry shortly");
+                });
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
+
+        redis = start(server, port);
+        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        Long written = null;
+        while (written == null) {
+            try {
+                written = store.write(view, List.of(new OnlineRow(List.of(1L), 20, new Object[] {0.75})));
+            } catch (CairnException e) {
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(100);
+            }
+        }
+        assertThat(written).isEqualTo(1);
+        assertThat(store.read(lookup).get(0).values()).containsExactly("=0.75");
+    }
+
+    private static String findRedisServer() {
+        for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin").split(File.pathSeparator)) {
+            File f = new File(dir, "redis-server");
+            if (f.canExecute()) {
+                return f.getPath();
+            }
+        }
+        return null;
+    }
+
+    private static Process start(String server, int port) throws Exception {
+        Process p = new ProcessBuilder(server, "--port", Integer.toString(port), "--bind", "127.0.0.1", "--save", "",
+                "--appendonly", "no").redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (true) {
+            try (Socket s = new Socket("127.0.0.1", port)) {
+                return p;
+            } catch (java.io.IOException e) {
+                if (System.nanoTime() > deadline) {
+                    p.destroyForcibly();
+                    throw new IllegalStateException("redis-server did not start on port " + port);
+                }
+                Thread.sleep(50);
+            }
+        }
+    }
+}
