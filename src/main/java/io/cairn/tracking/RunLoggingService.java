@@ -5,6 +5,7 @@ import io.cairn.platform.error.CairnException;
 import io.cairn.platform.search.PageToken;
 import io.cairn.tracking.store.RunDataStore;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -60,8 +61,12 @@ public class RunLoggingService {
     @Transactional
     public void logBatch(String runId, List<Metric> metrics, List<KeyValue> params, List<KeyValue> tags) {
         TrackingLimits.required("run_id", runId);
+        // A batch repeats a few keys over many steps: check each distinct key once, not once per point.
+        Set<String> metricKeys = new HashSet<>();
         for (Metric m : metrics) {
-            TrackingLimits.key("metric", m.key());
+            if (metricKeys.add(m.key())) {
+                TrackingLimits.key("metric", m.key());
+            }
         }
         for (KeyValue p : params) {
             TrackingLimits.key("param", p.key());
