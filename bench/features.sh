@@ -35,7 +35,7 @@ export JDBC_USER="${PG_USER}"
 export REDIS_HOST REDIS_PORT REDIS_DB
 export FEATURE_ROWS="${FEATURE_ROWS:-10000000}" ENTITY_ROWS="${ENTITY_ROWS:-1000000}" DRIVERS="${DRIVERS:-100000}"
 export CUSTOMERS="${CUSTOMERS:-250000}" TRAINING_RUNS="${TRAINING_RUNS:-2}" RATE_1="${RATE_1:-500}"
-export RATE_100="${RATE_100:-100}" DURATION_S="${DURATION_S:-20}" WARMUP_S="${WARMUP_S:-5}" CLIENTS="${CLIENTS:-8}"
+export RATE_100="${RATE_100:-100}" DURATION_S="${DURATION_S:-20}" WARMUP_S="${WARMUP_S:-5}" JIT_WARMUP_S="${JIT_WARMUP_S:-30}" CLIENTS="${CLIENTS:-8}"
 
 if [[ "${PG_HOST}" != "127.0.0.1" && "${PG_HOST}" != "localhost" ]]; then
     echo "features.sh: PG_HOST must be local (127.0.0.1), got ${PG_HOST}" >&2
@@ -82,6 +82,7 @@ trap 'exit 143' TERM
 
 # Concurrent Maven test JVMs (another engineer's `mvn verify`) skew both the build and the numbers: wait for them.
 wait_for_idle() {
+    ((IDLE_WAIT_S > 0)) || return 0
     local deadline=$((SECONDS + IDLE_WAIT_S)) said=0
     while pgrep -f 'surefire|failsafe' >/dev/null; do
         if ((SECONDS >= deadline)); then
@@ -129,6 +130,10 @@ if [[ ! -f "${DUCKDB}" ]]; then
 fi
 [[ -f "${DUCKDB}" ]] || die "DuckDB JDBC jar not found at ${DUCKDB}"
 command -v redis-benchmark >/dev/null || die "redis-benchmark not found (install redis-tools)"
+if ! command -v wrk >/dev/null; then
+    log "installing wrk (apt-get install wrk), the C load generator for the online closed-loop runs"
+    apt-get install -y -q wrk >"${WORK}/apt-wrk.log" 2>&1 || die "wrk not found and apt-get install wrk failed (see ${WORK}/apt-wrk.log)"
+fi
 redis-cli -h "${REDIS_HOST}" -p "${REDIS_PORT}" ping >/dev/null 2>&1 || die "Redis not reachable on ${REDIS_HOST}:${REDIS_PORT}"
 
 # ---- 2. fresh database ----------------------------------------------------------------------------------------------

@@ -43,7 +43,7 @@ import tools.jackson.databind.json.JsonMapper;
  * Builds point-in-time correct training sets: for every entity row and requested view, the feature row with the
  * latest event_timestamp at or before the row's timestamp and not older than the view's TTL, ties going to the latest
  * created_timestamp; no such row gives nulls. Entity rows stream into a temporary table, one set-based SQL statement
- * ({@link PointInTimeQuery}) does the join, and the result streams out as CSV or JSON in entity-row order.
+ * ({@link PointInTimeQuery}: one index probe per entity row and view) does the join, and the result streams out as CSV or JSON in entity-row order.
  * {@code save_as} stores the result as an immutable, digested training set.
  */
 @Service
@@ -394,16 +394,13 @@ public class TrainingSets {
         for (FeatureView view : plan.views.values()) {
             List<String> viewKeys = new ArrayList<>();
             List<String> entityKeys = new ArrayList<>();
-            List<String> keyTypes = new ArrayList<>();
             for (JoinKey key : view.join_keys()) {
                 viewKeys.add(key.name());
                 entityKeys.add(plan.rows.columns().get(plan.rows.column(key.name(), 0)).tableColumn());
-                keyTypes.add(key.type().sqlType());
             }
             List<String> feats = partFeatures.get(view.name());
-            List<String> types = feats.stream().map(f -> view.feature(f).orElseThrow().type().sqlType()).toList();
             partIndex.put(view.name(), parts.size());
-            parts.add(new ViewPart(view.tableName(), viewKeys, entityKeys, keyTypes, view.ttl_seconds(), feats, types));
+            parts.add(new ViewPart(view.tableName(), viewKeys, entityKeys, view.ttl_seconds(), feats));
         }
         for (FeatureRef ref : plan.refs) {
             String name = spec.fullFeatureNames() ? ref.fullName() : ref.feature();
@@ -416,8 +413,7 @@ public class TrainingSets {
             FeatureView view = plan.views.get(ref.view());
             int part = partIndex.get(ref.view());
             columns.add(new TrainingSetColumn(name, view.feature(ref.feature()).orElseThrow().type().name()));
-            outputs.add(PointInTimeQuery.feature(part, partFeatures.get(ref.view()).indexOf(ref.feature()),
-                    view.ttl_seconds()));
+            outputs.add(PointInTimeQuery.feature(part, partFeatures.get(ref.view()).indexOf(ref.feature())));
         }
 
         String saveAs = spec.saveAs();
@@ -431,7 +427,7 @@ public class TrainingSets {
 
         Instant[] range = store.analyzeEntityTable();
         store.tuneForJoin(properties.trainingWorkMem());
-        String sql = PointInTimeQuery.sql(parts, aliased(outputs), range[0], range[1]);
+        String sql = PointInTimeQuery.sql(parts, aliased(outputs));
         if (saveAs == null) {
             render(sql, columns, format, sink, 200, Map.of());
             return;
@@ -440,7 +436,7 @@ public class TrainingSets {
         List<Output> withRowId = new ArrayList<>();
         withRowId.add(PointInTimeQuery.entityColumn("row_id"));
         withRowId.addAll(aliased(outputs));
-        store.createSavedTable(id, PointInTimeQuery.sql(parts, withRowId, range[0], range[1]));
+        store.createSavedTable(id, PointInTimeQuery.sql(parts, withRowId));
         String select = savedSelect(id, columns.size());
         MessageDigest sha = sha256();
         TrainingSetWriter digest = TrainingSetWriter.of(TrainingSetWriter.CSV, columns,

@@ -175,6 +175,8 @@ public class OnlineFeatures {
             viewOffset.put(e.getKey(), offset);
             offset += rows;
         }
+        // Every feature of one stored row shares its event time: format it once, not once per feature.
+        String[] eventTimes = new String[stored.size()];
         for (FeatureRef ref : refs) {
             FeatureView view = byName.get(ref.view());
             ValueType type = view.feature(ref.feature()).orElseThrow().type();
@@ -195,7 +197,10 @@ public class OnlineFeatures {
                 }
                 Object value = RedisOnlineStore.decode(type, raw);
                 values.add(value);
-                times.add(Timestamps.format(Timestamps.ofMicros(s.eventMicros())));
+                if (eventTimes[base + r] == null) {
+                    eventTimes[base + r] = Timestamps.format(Timestamps.ofMicros(s.eventMicros()));
+                }
+                times.add(eventTimes[base + r]);
                 if (value == null) {
                     statuses.add("NULL_VALUE");
                 } else if (maxAgeMicros > 0 && s.eventMicros() < nowMicros - maxAgeMicros) {
