@@ -42,9 +42,15 @@ final class Tools {
 
     /** Runs a command in the working directory, with {@code unset} removed from its environment. */
     static Result run(List<String> command, List<String> unset, long timeoutSeconds) {
+        return run(command, Map.of(), unset, timeoutSeconds);
+    }
+
+    /** Runs a command in the working directory, its environment changed by {@code set} and {@code unset}. */
+    static Result run(List<String> command, Map<String, String> set, List<String> unset, long timeoutSeconds) {
         try {
             ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
             unset.forEach(builder.environment()::remove);
+            builder.environment().putAll(set);
             Path out = Files.createTempFile("cairn-tool-", ".out");
             try {
                 Process process = builder.redirectOutput(out.toFile()).start();
