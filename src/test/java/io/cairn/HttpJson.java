@@ -28,6 +28,11 @@ public final class HttpJson {
         this.base = base;
     }
 
+    /** The base URL requests are sent to, e.g. {@code http://127.0.0.1:5000}. */
+    public String base() {
+        return base;
+    }
+
     public static JsonMapper mapper() {
         return MAPPER;
     }

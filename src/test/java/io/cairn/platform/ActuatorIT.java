@@ -6,6 +6,7 @@ import io.cairn.HttpJson;
 import io.cairn.IntegrationTest;
 import java.net.URI;
 import java.net.http.HttpRequest;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
@@ -38,5 +39,15 @@ class ActuatorIT {
         assertThat(scrape.body()).contains("http_server_requests_seconds_count{")
                 .contains("uri=\"/api/2.0/mlflow/experiments/get\"")
                 .contains("application=\"cairn\"");
+    }
+
+    @Test
+    void requestLatencyIsPublishedAsAHistogramSoPercentilesAggregateAcrossReplicas() {
+        HttpJson http = new HttpJson("http://127.0.0.1:" + port);
+        http.get("/api/2.0/mlflow/experiments/get?experiment_id=0");
+        String scrape = http.get("/actuator/prometheus").body();
+        List<String> buckets = scrape.lines().filter(l -> l.startsWith("http_server_requests_seconds_bucket{"))
+                .filter(l -> l.contains("uri=\"/api/2.0/mlflow/experiments/get\"")).toList();
+        assertThat(buckets).hasSizeGreaterThan(10).anySatisfy(l -> assertThat(l).contains("le=\"+Inf\""));
     }
 }

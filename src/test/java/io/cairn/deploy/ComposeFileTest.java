@@ -1,0 +1,230 @@
+package io.cairn.deploy;
+
+import static io.cairn.deploy.Tools.at;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.cairn.artifacts.ArtifactStoreProperties;
+import io.cairn.platform.db.DatabaseProperties;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/**
+ * docker-compose.yml and the files it mounts, checked where no Docker engine runs: by docker-compose's own parser
+ * ({@code config}) and promtool when they are installed (CI installs both), and always by reading the YAML — the
+ * services and how they wait for each other, and Cairn's environment bound through Spring's own binder, so a
+ * misspelt variable that the server would silently ignore fails here.
+ */
+class ComposeFileTest {
+
+    private static final Path COMPOSE = Path.of("docker-compose.yml");
+    /** Variables the file interpolates; removed from docker-compose's environment so their defaults apply. */
+    private static final List<String> INTERPOLATED = List.of("ONNX_VARIANT", "CAIRN_IMAGE_TAG", "POSTGRES_PASSWORD",
+            "MINIO_ROOT_USER", "MINIO_ROOT_PASSWORD", "GRAFANA_ADMIN_PASSWORD");
+
+    private final Map<String, Object> compose = interpolate(Tools.readYaml(COMPOSE));
+
+    @Test
+    void dockerComposeAcceptsTheFile() {
+        Optional<Path> binary = Tools.onPath("docker-compose");
+        assumeTrue(binary.isPresent(), "docker-compose is not installed (apt-get install docker-compose); "
+                + "the structure is still checked by the other tests here");
+        Tools.Result quiet = Tools.run(List.of(binary.get().toString(), "-f", COMPOSE.toString(), "config", "-q"),
+                INTERPOLATED, 60);
+        assertThat(quiet.exitCode()).as(quiet.output()).isZero();
+        // Its rendering, defaults filled in, is what this class reads by itself.
+        Tools.Result rendered = Tools.run(List.of(binary.get().toString(), "-f", COMPOSE.toString(), "config"),
+                INTERPOLATED, 60);
+        assertThat(rendered.exitCode()).as(rendered.output()).isZero();
+        Map<String, Object> theirs = Tools.yaml().load(rendered.output());
+        assertThat(environment(theirs, "cairn")).isEqualTo(environment(compose, "cairn"));
+        assertThat((Map<String, Object>) at(theirs, "services")).containsOnlyKeys(services().keySet());
+    }
+
+    @Test
+    void theStackHasCairnItsStoresAndItsMonitoring() {
+        assertThat(services()).containsOnlyKeys("cairn", "postgres", "redis", "minio", "minio-init", "prometheus",
+                "grafana");
+        assertThat((String) at(services(), "postgres", "image")).isEqualTo("postgres:15");
+        assertThat((String) at(services(), "redis", "image")).isEqualTo("redis:7");
+        assertThat((String) at(services(), "minio", "image")).startsWith("minio/minio:");
+        assertThat((String) at(services(), "minio-init", "image")).startsWith("minio/mc:");
+        assertThat((String) at(services(), "cairn", "build", "context")).isEqualTo(".");
+        assertThat(Path.of("Dockerfile")).exists();
+    }
+
+    @Test
+    void cairnStartsOnlyOnceItsStoresAreHealthyAndTheBucketExists() {
+        Map<String, Object> dependsOn = at(services(), "cairn", "depends_on");
+        assertThat(dependsOn).containsOnlyKeys("postgres", "redis", "minio-init");
+        assertThat((String) at(dependsOn, "postgres", "condition")).isEqualTo("service_healthy");
+        assertThat((String) at(dependsOn, "redis", "condition")).isEqualTo("service_healthy");
+        assertThat((String) at(dependsOn, "minio-init", "condition")).isEqualTo("service_completed_successfully");
+        assertThat((String) at(services(), "minio-init", "depends_on", "minio", "condition"))
+                .isEqualTo("service_healthy");
+        for (String service : List.of("cairn", "postgres", "redis", "minio")) {
+            assertThat((List<String>) at(services(), service, "healthcheck", "test")).as(service).isNotEmpty();
+        }
+        assertThat(String.join(" ", (List<String>) at(services(), "cairn", "healthcheck", "test")))
+                .contains("/actuator/health/readiness");
+    }
+
+    @Test
+    void everyCairnVariableSetsARealSetting() {
+        Map<String, String> env = environment(compose, "cairn");
+        for (String variable : env.keySet()) {
+            if (!SpringSettings.NOT_SPRING.contains(variable)) {
+                assertThat(SpringSettings.propertyOf(variable))
+                        .as(variable + " maps to no property Spring Boot or Cairn knows; the server would ignore it")
+                        .isNotNull();
+            }
+        }
+        assertThat(SpringSettings.propertyOf("CAIRN_ARTIFACTS_S3_PATH_STYLE_ACCESS"))
+                .isEqualTo("cairn.artifacts.s3.path-style-access");
+        assertThat(SpringSettings.propertyOf("CAIRN_ARTIFACTS_S3_PATH_STYLE")).as("a misspelling is caught").isNull();
+    }
+
+    @Test
+    void cairnReachesTheStoresTheStackStarts() {
+        Map<String, String> env = environment(compose, "cairn");
+        Map<String, String> postgres = environment(compose, "postgres");
+        Map<String, String> minio = environment(compose, "minio");
+
+        URI db = URI.create(env.get("SPRING_DATASOURCE_URL").substring("jdbc:".length()));
+        assertThat(db.getHost()).isEqualTo("postgres");
+        assertThat(db.getPath()).isEqualTo("/" + postgres.get("POSTGRES_DB"));
+        assertThat(env.get("SPRING_DATASOURCE_USERNAME")).isEqualTo(postgres.get("POSTGRES_USER"));
+        assertThat(env.get("SPRING_DATASOURCE_PASSWORD")).isEqualTo(postgres.get("POSTGRES_PASSWORD"));
+        assertThat(SpringSettings.bind(env, "cairn.database", DatabaseProperties.class).createIfMissing()).isFalse();
+
+        assertThat(services()).containsKey(env.get("SPRING_DATA_REDIS_HOST"));
+
+        ArtifactStoreProperties artifacts = SpringSettings.bind(env, "cairn.artifacts", ArtifactStoreProperties.class);
+        assertThat(artifacts.usesS3()).isTrue();
+        assertThat(artifacts.s3().pathStyleAccess()).isTrue();
+        assertThat(artifacts.s3().endpoint().getHost()).isEqualTo("minio");
+        String bucket = URI.create(artifacts.root()).getHost();
+        String init = String.join(" ", (List<String>) at(services(), "minio-init", "entrypoint"));
+        assertThat(init).contains("mc mb --ignore-existing cairn/" + bucket);
+        assertThat(env.get("AWS_ACCESS_KEY_ID")).isEqualTo(minio.get("MINIO_ROOT_USER"));
+        assertThat(env.get("AWS_SECRET_ACCESS_KEY")).isEqualTo(minio.get("MINIO_ROOT_PASSWORD"));
+    }
+
+    @Test
+    void prometheusScrapesCairnsActuatorEndpoint() {
+        Map<String, Object> config = Tools.readYaml(mountedFile("prometheus", "/etc/prometheus/prometheus.yml"));
+        List<Map<String, Object>> jobs = at(config, "scrape_configs");
+        Map<String, Object> cairn = jobs.stream().filter(j -> "cairn".equals(j.get("job_name"))).findFirst()
+                .orElseThrow();
+        assertThat((String) cairn.get("metrics_path")).isEqualTo("/actuator/prometheus");
+        List<Map<String, Object>> statics = at(cairn, "static_configs");
+        assertThat((List<String>) statics.get(0).get("targets")).containsExactly("cairn:5000");
+        assertThat((List<String>) at(services(), "cairn", "ports")).contains("5000:5000");
+    }
+
+    @Test
+    void promtoolAcceptsThePrometheusConfig() {
+        Optional<Path> promtool = Tools.onPath("promtool");
+        assumeTrue(promtool.isPresent(), "promtool is not installed (apt-get install prometheus)");
+        Tools.Result check = Tools.run(promtool.get().toString(), "check", "config",
+                "deploy/prometheus/prometheus.yml");
+        assertThat(check.exitCode()).as(check.output()).isZero();
+        assertThat(check.output()).contains("SUCCESS");
+    }
+
+    @Test
+    void grafanaIsProvisionedWithThePrometheusDatasourceAndTheChartsDashboard() {
+        Path provisioning = mountedFile("grafana", "/etc/grafana/provisioning");
+        Map<String, Object> datasources = Tools.readYaml(provisioning.resolve("datasources/prometheus.yml"));
+        Map<String, Object> prometheus = ((List<Map<String, Object>>) datasources.get("datasources")).get(0);
+        assertThat(prometheus).containsEntry("type", "prometheus").containsEntry("url", "http://prometheus:9090");
+
+        Map<String, Object> dashboards = Tools.readYaml(provisioning.resolve("dashboards/cairn.yml"));
+        String path = at(((List<Map<String, Object>>) dashboards.get("providers")).get(0), "options", "path");
+        Path dashboardDir = mountedFile("grafana", path + "/cairn");
+        assertThat(dashboardDir.normalize()).isEqualTo(Path.of("helm/cairn/dashboards"));
+        assertThat(dashboardDir.resolve("cairn.json")).exists();
+    }
+
+    @Test
+    void everyBindMountedFileExists() {
+        for (Map.Entry<String, Object> service : services().entrySet()) {
+            List<String> volumes = at(service.getValue(), "volumes");
+            for (String volume : volumes == null ? List.<String>of() : volumes) {
+                String source = volume.split(":")[0];
+                if (source.startsWith(".")) {
+                    assertThat(Path.of(source)).as(service.getKey() + " mounts " + source).exists();
+                } else {
+                    assertThat((Map<String, Object>) compose.get("volumes")).as("named volume").containsKey(source);
+                }
+            }
+        }
+    }
+
+    // ---- reading ----------------------------------------------------------------------------------------------
+
+    private Map<String, Object> services() {
+        return at(compose, "services");
+    }
+
+    /** The host path a service mounts at {@code target} (or under it, for a longer target). */
+    private Path mountedFile(String service, String target) {
+        List<String> volumes = at(services(), service, "volumes");
+        for (String volume : volumes) {
+            String[] parts = volume.split(":");
+            if (target.equals(parts[1]) || target.startsWith(parts[1] + "/")) {
+                Path source = Path.of(parts[0]).resolve(target.substring(parts[1].length()).replaceFirst("^/", ""));
+                assertThat(Files.exists(source)).as(source.toString()).isTrue();
+                return source;
+            }
+        }
+        throw new AssertionError(service + " mounts nothing at " + target);
+    }
+
+    private static Map<String, String> environment(Map<String, Object> compose, String service) {
+        Object env = at(compose, "services", service, "environment");
+        Map<String, String> variables = new LinkedHashMap<>();
+        if (env instanceof Map<?, ?> map) {
+            map.forEach((k, v) -> variables.put(String.valueOf(k), v == null ? null : String.valueOf(v)));
+        } else if (env instanceof List<?> list) {
+            for (Object entry : list) {
+                String[] kv = String.valueOf(entry).split("=", 2);
+                variables.put(kv[0], kv.length > 1 ? kv[1] : null);
+            }
+        }
+        return variables;
+    }
+
+    private static final Pattern VARIABLE = Pattern.compile("\\$\\{([A-Z0-9_]+):-([^}]*)}");
+
+    /** Compose's interpolation for what this file uses: {@code ${NAME:-default}} with NAME unset, and {@code $$}. */
+    @SuppressWarnings("unchecked")
+    private static <T> T interpolate(T node) {
+        if (node instanceof Map<?, ?> map) {
+            Map<Object, Object> copy = new LinkedHashMap<>();
+            map.forEach((k, v) -> copy.put(k, interpolate(v)));
+            return (T) copy;
+        }
+        if (node instanceof List<?> list) {
+            List<Object> copy = new ArrayList<>();
+            list.forEach(v -> copy.add(interpolate(v)));
+            return (T) copy;
+        }
+        if (node instanceof String s) {
+            Matcher m = VARIABLE.matcher(s);
+            String replaced = m.replaceAll(r -> Matcher.quoteReplacement(r.group(2)));
+            assertThat(replaced.replace("$$", "")).as("only ${NAME:-default} interpolation is used").doesNotContain("${");
+            return (T) replaced.replace("$$", "$");
+        }
+        return node;
+    }
+}
