@@ -551,7 +551,7 @@ public class FeaturesBench {
         for (int w = 0; w < workers; w++) {
             int worker = w;
             futures.add(pool.submit(() -> {
-                HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+                RawHttp client = new RawHttp(URI.create(cfg.baseUrl()));
                 Random rnd = new Random(100 + worker);
                 long[] out = new long[(int) ((end - start) / intervalNs) + 2];
                 int n = 0;
@@ -562,16 +562,16 @@ public class FeaturesBench {
                     } else if (wait < -1_000_000) {
                         late.incrementAndGet();
                     }
-                    HttpResponse<String> res = client.send(HttpRequest.newBuilder(URI.create(cfg.baseUrl()
-                                    + "/get-online-features")).header("Content-Type", "application/json")
-                            .POST(HttpRequest.BodyPublishers.ofString(body(features, entities, rnd))).build(),
-                            HttpResponse.BodyHandlers.ofString());
+                    int status = client.post("/get-online-features", body(features, entities, rnd));
                     long done = System.nanoTime();
-                    expect(res, 200, "get-online-features");
+                    if (status != 200) {
+                        throw new IllegalStateException("get-online-features: HTTP " + status);
+                    }
                     if (next >= measureFrom) {
                         out[n++] = done - next;
                     }
                 }
+                client.close();
                 return Arrays.copyOf(out, n);
             }));
         }
@@ -651,6 +651,89 @@ public class FeaturesBench {
             case "s" -> v * 1000;
             default -> v;
         };
+    }
+
+    /**
+     * A minimal blocking HTTP/1.1 client on one keep-alive socket: the open-loop latency figures measure the server,
+     * not the JDK HttpClient's selector thread and executor hand-offs (which add their own jitter on 2 cores).
+     */
+    static final class RawHttp implements AutoCloseable {
+        private final java.net.Socket socket;
+        private final java.io.OutputStream out;
+        private final java.io.BufferedInputStream in;
+        private final String host;
+
+        RawHttp(URI base) throws IOException {
+            socket = new java.net.Socket(base.getHost(), base.getPort());
+            socket.setTcpNoDelay(true);
+            out = new java.io.BufferedOutputStream(socket.getOutputStream(), 1 << 16);
+            in = new java.io.BufferedInputStream(socket.getInputStream(), 1 << 16);
+            host = base.getHost() + ":" + base.getPort();
+        }
+
+        /** Sends one POST and reads the whole answer; returns the status. */
+        int post(String path, String json) throws IOException {
+            byte[] body = json.getBytes(StandardCharsets.UTF_8);
+            out.write(("POST " + path + " HTTP/1.1\r\nHost: " + host + "\r\nContent-Type: application/json\r\n"
+                    + "Content-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.write(body);
+            out.flush();
+            String statusLine = line();
+            int status = Integer.parseInt(statusLine.split(" ")[1]);
+            long length = -1;
+            boolean chunked = false;
+            for (String h = line(); !h.isEmpty(); h = line()) {
+                String lower = h.toLowerCase(Locale.ROOT);
+                if (lower.startsWith("content-length:")) {
+                    length = Long.parseLong(lower.substring(15).trim());
+                } else if (lower.startsWith("transfer-encoding:") && lower.contains("chunked")) {
+                    chunked = true;
+                }
+            }
+            if (chunked) {
+                for (long size = Long.parseLong(line().trim(), 16); size > 0; size = Long.parseLong(line().trim(), 16)) {
+                    skip(size);
+                    line();
+                }
+                line();
+            } else if (length >= 0) {
+                skip(length);
+            } else {
+                throw new IOException("answer without Content-Length or chunked encoding");
+            }
+            return status;
+        }
+
+        private String line() throws IOException {
+            StringBuilder sb = new StringBuilder();
+            for (int c = in.read(); c != '\n'; c = in.read()) {
+                if (c < 0) {
+                    throw new IOException("connection closed");
+                }
+                if (c != '\r') {
+                    sb.append((char) c);
+                }
+            }
+            return sb.toString();
+        }
+
+        private void skip(long n) throws IOException {
+            while (n > 0) {
+                long k = in.skip(n);
+                if (k <= 0) {
+                    if (in.read() < 0) {
+                        throw new IOException("connection closed");
+                    }
+                    k = 1;
+                }
+                n -= k;
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            socket.close();
+        }
     }
 
     record RedisBench(double rps, double p50, double p99) {

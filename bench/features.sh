@@ -49,9 +49,13 @@ WORK="$(mktemp -d "${TMPDIR:-/tmp}/cairn-features-bench.XXXXXX")"
 # Generated CSV files (about 1.2 GB at the defaults) are kept between runs and regenerated only when sizes change.
 export WORK_DIR="${WORK_DIR:-${TMPDIR:-/tmp}/cairn-features-data}"
 SERVER_PID=""
+MONITOR_PID=""
 
 cleanup() {
     local rc=$?
+    if [[ -n "${MONITOR_PID}" ]]; then
+        kill "${MONITOR_PID}" 2>/dev/null || true
+    fi
     if [[ -n "${SERVER_PID}" ]] && kill -0 "${SERVER_PID}" 2>/dev/null; then
         log "stopping server (pid ${SERVER_PID})"
         kill "${SERVER_PID}" 2>/dev/null || true
@@ -179,6 +183,12 @@ log "server ready (pid ${SERVER_PID})"
 # ---- 4. load generator ----------------------------------------------------------------------------------------------
 wait_for_idle
 log "load average before measuring: $(cut -d' ' -f1-3 /proc/loadavg)"
+# Samples every 2 s whether a Maven JVM (another checkout's build or tests) runs beside the measurement.
+(while :; do
+    if pgrep -f 'surefire|failsafe|plexus-classworlds' >/dev/null; then echo "$(date +%T) maven"; else echo "$(date +%T) idle"; fi
+    sleep 2
+done) >"${WORK}/foreign.log" 2>/dev/null &
+MONITOR_PID=$!
 set +e
 timeout --kill-after=10 "${BENCH_TIMEOUT_S}" \
     java -Xmx2g -cp "${PGJDBC}:${DUCKDB}" "${ROOT}/bench/FeaturesBench.java" 2>&1 | tee "${WORK}/results.txt"
@@ -189,4 +199,14 @@ if ((rc == 124 || rc == 137)); then
 elif ((rc != 0)); then
     die "load generator failed (exit ${rc}); server log: ${WORK}/server.log"
 fi
+kill "${MONITOR_PID}" 2>/dev/null || true
+wait "${MONITOR_PID}" 2>/dev/null || true
+FOREIGN="$(grep -c ' maven$' "${WORK}/foreign.log" || true)"
+if ((FOREIGN > 0)); then
+    log "WARNING: a Maven JVM ran beside the measurement in ${FOREIGN} of $(grep -c . "${WORK}/foreign.log") samples" \
+        "($(grep ' maven$' "${WORK}/foreign.log" | sed -n '1p;$p' | cut -d' ' -f1 | paste -sd- -)); the numbers are probably skewed"
+else
+    log "no Maven JVM ran beside the measurement ($(grep -c . "${WORK}/foreign.log") samples, every 2 s)"
+fi
+log "load average after measuring: $(cut -d' ' -f1-3 /proc/loadavg)"
 log "done; results in ${WORK}/results.txt"
