@@ -1,0 +1,170 @@
+# Shared plumbing of the bench/*.sh scripts: logging, waiting for an idle machine, building the jar, a fresh database,
+# starting and always stopping the server, and flagging Maven JVMs that run beside a measurement.
+# Sourced, not run. The sourcing script sets BENCH (its name for log lines), ROOT and WORK first, and the parameters
+# each function names.
+
+log() { printf '[%s %s] %s\n' "${BENCH}" "$(date +%H:%M:%S)" "$*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+
+# Any Maven JVM (build, surefire/failsafe tests, from any checkout) competes for the 2 cores.
+MAVEN_JVM='surefire|failsafe|plexus-classworlds'
+
+port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# Busy share of all CPUs over 3 s, from /proc/stat.
+cpu_busy_pct() {
+    local a b total=0 idle i
+    read -r -a a < <(head -n 1 /proc/stat)
+    sleep 3
+    read -r -a b < <(head -n 1 /proc/stat)
+    for i in 1 2 3 4 5 6 7 8; do total=$((total + b[i] - a[i])); done
+    idle=$((b[4] - a[4] + b[5] - a[5]))
+    echo $(((total - idle) * 100 / (total > 0 ? total : 1)))
+}
+
+# Waits up to IDLE_WAIT_S until no Maven JVM runs and at most IDLE_CPU_PCT of the CPU is busy; IDLE_WAIT_S=0 skips.
+wait_for_idle() {
+    ((${IDLE_WAIT_S:-1800} > 0)) || return 0
+    local deadline=$((SECONDS + ${IDLE_WAIT_S:-1800})) said=0 busy pct
+    while :; do
+        if pgrep -f "${MAVEN_JVM}" >/dev/null; then
+            busy="a Maven JVM (build or surefire/failsafe tests) is running"
+        else
+            pct="$(cpu_busy_pct)"
+            ((pct <= ${IDLE_CPU_PCT:-25})) && return 0
+            busy="CPU ${pct}% busy (limit IDLE_CPU_PCT=${IDLE_CPU_PCT:-25})"
+        fi
+        ((SECONDS < deadline)) || die "machine not idle after ${IDLE_WAIT_S} s (${busy}); numbers would be skewed"
+        if ((said == 0)); then
+            log "waiting for the machine to be idle: ${busy} (up to ${IDLE_WAIT_S} s)"
+            said=1
+        fi
+        sleep 5
+    done
+}
+
+# Builds the jar unless SKIP_BUILD=1 and copies it to ${WORK}/cairn.jar, so a concurrent `mvn clean` cannot pull it
+# from under the running server.
+build_jar() {
+    cd "${ROOT}"
+    if [[ "${SKIP_BUILD:-0}" != "1" ]]; then
+        log "building the jar (./mvnw -q -DskipTests package)"
+        ./mvnw -q -DskipTests package || die "build failed"
+    fi
+    local jar
+    jar="$(ls -1 "${ROOT}"/target/cairn-*.jar 2>/dev/null | grep -v '\.original$' | head -n 1 || true)"
+    [[ -n "${jar}" && -f "${jar}" ]] || die "no server jar in ${ROOT}/target"
+    cp "${jar}" "${WORK}/cairn.jar"
+}
+
+# Sets PGJDBC to the PostgreSQL JDBC driver jar the project resolves (falling back to the newest in ~/.m2).
+find_pgjdbc() {
+    log "locating the PostgreSQL JDBC driver"
+    PGJDBC=""
+    if (cd "${ROOT}" && ./mvnw -q dependency:build-classpath -Dmdep.outputFile="${WORK}/pgjdbc.classpath" \
+            -DincludeGroupIds=org.postgresql -DincludeArtifactIds=postgresql) >"${WORK}/mvn-classpath.log" 2>&1; then
+        PGJDBC="$(tr ':' '\n' <"${WORK}/pgjdbc.classpath" | grep -m1 'postgresql-.*\.jar$' || true)"
+    fi
+    if [[ -z "${PGJDBC}" || ! -f "${PGJDBC}" ]]; then
+        PGJDBC="$(find "${HOME}/.m2/repository/org/postgresql/postgresql" -name 'postgresql-*.jar' 2>/dev/null \
+            | grep -v -e sources -e javadoc | sort -V | tail -n 1 || true)"
+    fi
+    [[ -n "${PGJDBC}" && -f "${PGJDBC}" ]] || die "PostgreSQL JDBC driver jar not found (dependency:build-classpath and ~/.m2)"
+    log "pgjdbc: ${PGJDBC}"
+}
+
+# Drops and recreates DB_NAME on PG_HOST:PG_PORT; sets PSQL (an array) for later queries.
+recreate_database() {
+    log "recreating database ${DB_NAME}"
+    PSQL=(psql -h "${PG_HOST}" -p "${PG_PORT}" -U "${PG_USER}" -d postgres -v ON_ERROR_STOP=1 -qX)
+    timeout 60 "${PSQL[@]}" -c "DROP DATABASE IF EXISTS ${DB_NAME} WITH (FORCE)" -c "CREATE DATABASE ${DB_NAME}" \
+        || die "could not recreate database ${DB_NAME} on ${PG_HOST}:${PG_PORT}"
+}
+
+# Starts ${WORK}/cairn.jar on PORT against DB_NAME with -Xmx${SERVER_XMX} and any further arguments given, and waits
+# (at most READY_TIMEOUT_S) until its readiness group is UP. Sets SERVER_PID.
+start_server() {
+    port_free "${PORT}" || die "port ${PORT} is already in use; set PORT to a free one"
+    log "starting server on port ${PORT} (-Xmx${SERVER_XMX}); log: ${WORK}/server.log"
+    mkdir -p "${WORK}/run"
+    (
+        cd "${WORK}/run"
+        exec java "-Xmx${SERVER_XMX}" -jar "${WORK}/cairn.jar" \
+            --server.port="${PORT}" \
+            --spring.datasource.url="jdbc:postgresql://${PG_HOST}:${PG_PORT}/${DB_NAME}?reWriteBatchedInserts=true" \
+            --spring.datasource.username="${PG_USER}" \
+            "$@"
+    ) >"${WORK}/server.log" 2>&1 &
+    SERVER_PID=$!
+    local ready_url="http://127.0.0.1:${PORT}/actuator/health/readiness" deadline=$((SECONDS + READY_TIMEOUT_S))
+    until curl -fsS --max-time 2 "${ready_url}" 2>/dev/null | grep -q '"status":"UP"'; do
+        if ! kill -0 "${SERVER_PID}" 2>/dev/null; then
+            tail -n 40 "${WORK}/server.log" >&2 || true
+            SERVER_PID=""
+            die "server exited during start-up (log above, full log ${WORK}/server.log)"
+        fi
+        if ((SECONDS >= deadline)); then
+            tail -n 40 "${WORK}/server.log" >&2 || true
+            die "server not ready (${ready_url} not UP) after ${READY_TIMEOUT_S} s"
+        fi
+        sleep 1
+    done
+    log "server ready (pid ${SERVER_PID})"
+}
+
+# Stops a process politely, then by force after 30 s.
+stop_process() { # pid name
+    local pid="$1" name="$2"
+    if [[ -n "${pid}" ]] && kill -0 "${pid}" 2>/dev/null; then
+        log "stopping ${name} (pid ${pid})"
+        kill "${pid}" 2>/dev/null || true
+        for _ in $(seq 1 30); do
+            kill -0 "${pid}" 2>/dev/null || break
+            sleep 1
+        done
+        if kill -0 "${pid}" 2>/dev/null; then
+            log "${name} did not stop in 30 s; killing it"
+            kill -9 "${pid}" 2>/dev/null || true
+        fi
+        wait "${pid}" 2>/dev/null || true
+    fi
+}
+
+# Samples every 2 s, into ${WORK}/foreign.log, whether a Maven JVM runs beside the measurement. Sets MONITOR_PID.
+start_foreign_monitor() {
+    (while :; do
+        if pgrep -f "${MAVEN_JVM}" >/dev/null; then echo "$(date +%T) maven"; else echo "$(date +%T) idle"; fi
+        sleep 2
+    done) >"${WORK}/foreign.log" 2>/dev/null &
+    MONITOR_PID=$!
+}
+
+# Stops the monitor and says whether the measurement shared the machine with a Maven JVM.
+report_foreign_monitor() {
+    [[ -n "${MONITOR_PID:-}" ]] || return 0
+    kill "${MONITOR_PID}" 2>/dev/null || true
+    wait "${MONITOR_PID}" 2>/dev/null || true
+    MONITOR_PID=""
+    local samples foreign
+    samples="$(grep -c . "${WORK}/foreign.log" || true)"
+    foreign="$(grep -c ' maven$' "${WORK}/foreign.log" || true)"
+    if ((foreign > 0)); then
+        log "WARNING: a Maven JVM ran beside the measurement in ${foreign} of ${samples} samples" \
+            "($(grep ' maven$' "${WORK}/foreign.log" | sed -n '1p;$p' | cut -d' ' -f1 | paste -sd- -)); the numbers are probably skewed"
+    else
+        log "no Maven JVM ran beside the measurement (${samples} samples, every 2 s)"
+    fi
+}
+
+# Runs a load generator under BENCH_TIMEOUT_S, teeing its output to ${WORK}/results.txt; dies on failure.
+run_load_generator() { # java arguments...
+    set +e
+    timeout --kill-after=10 "${BENCH_TIMEOUT_S}" java "$@" 2>&1 | tee "${WORK}/results.txt"
+    local rc=${PIPESTATUS[0]}
+    set -e
+    if ((rc == 124 || rc == 137)); then
+        die "load generator exceeded BENCH_TIMEOUT_S=${BENCH_TIMEOUT_S} s"
+    elif ((rc != 0)); then
+        die "load generator failed (exit ${rc}); server log: ${WORK}/server.log"
+    fi
+}
