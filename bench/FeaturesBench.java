@@ -113,7 +113,14 @@ public class FeaturesBench {
         FeaturesBench bench = new FeaturesBench(cfg);
         System.out.printf(Locale.ROOT, "Cairn feature-store bench: %s, %,d feature rows, %,d entity rows, %d cores%n",
                 cfg.baseUrl(), cfg.featureRows(), cfg.entityRows(), Runtime.getRuntime().availableProcessors());
-        bench.run();
+        try {
+            bench.run();
+        } catch (Throwable t) {
+            // Worker pools left running would keep the JVM alive after a failure.
+            t.printStackTrace();
+            System.exit(1);
+        }
+        System.exit(0);
     }
 
     void run() throws Exception {
@@ -658,17 +665,23 @@ public class FeaturesBench {
      * not the JDK HttpClient's selector thread and executor hand-offs (which add their own jitter on 2 cores).
      */
     static final class RawHttp implements AutoCloseable {
-        private final java.net.Socket socket;
-        private final java.io.OutputStream out;
-        private final java.io.BufferedInputStream in;
+        private final URI base;
         private final String host;
+        private java.net.Socket socket;
+        private java.io.OutputStream out;
+        private java.io.BufferedInputStream in;
 
         RawHttp(URI base) throws IOException {
+            this.base = base;
+            host = base.getHost() + ":" + base.getPort();
+            connect();
+        }
+
+        private void connect() throws IOException {
             socket = new java.net.Socket(base.getHost(), base.getPort());
             socket.setTcpNoDelay(true);
             out = new java.io.BufferedOutputStream(socket.getOutputStream(), 1 << 16);
             in = new java.io.BufferedInputStream(socket.getInputStream(), 1 << 16);
-            host = base.getHost() + ":" + base.getPort();
         }
 
         /** Sends one POST and reads the whole answer; returns the status. */
@@ -682,9 +695,13 @@ public class FeaturesBench {
             int status = Integer.parseInt(statusLine.split(" ")[1]);
             long length = -1;
             boolean chunked = false;
+            boolean close = false;
             for (String h = line(); !h.isEmpty(); h = line()) {
                 String lower = h.toLowerCase(Locale.ROOT);
-                if (lower.startsWith("content-length:")) {
+                if (lower.startsWith("connection:") && lower.contains("close")) {
+                    // Tomcat ends a keep-alive connection after 100 requests (maxKeepAliveRequests), as browsers expect.
+                    close = true;
+                } else if (lower.startsWith("content-length:")) {
                     length = Long.parseLong(lower.substring(15).trim());
                 } else if (lower.startsWith("transfer-encoding:") && lower.contains("chunked")) {
                     chunked = true;
@@ -700,6 +717,10 @@ public class FeaturesBench {
                 skip(length);
             } else {
                 throw new IOException("answer without Content-Length or chunked encoding");
+            }
+            if (close) {
+                socket.close();
+                connect();
             }
             return status;
         }
