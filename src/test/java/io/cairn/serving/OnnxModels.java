@@ -13,7 +13,7 @@ import ai.onnx.proto.OnnxMl.ValueInfoProto;
 /**
  * ONNX models for the serving tests, built in Java with the ONNX protobuf classes that Tribuo publishes on Maven
  * Central: nothing is downloaded at test time. A dimension given as {@code -1} becomes the symbolic dimension
- * {@code batch}.
+ * {@code batch}, any other negative one {@code -k} the symbolic dimension {@code dim<k>}.
  */
 public final class OnnxModels {
 
@@ -131,7 +131,7 @@ public final class OnnxModels {
     static ValueInfoProto value(String name, int elementType, long... shape) {
         TensorShapeProto.Builder dims = TensorShapeProto.newBuilder();
         for (long d : shape) {
-            dims.addDim(d < 0 ? TensorShapeProto.Dimension.newBuilder().setDimParam("batch")
+            dims.addDim(d < 0 ? TensorShapeProto.Dimension.newBuilder().setDimParam(d == -1 ? "batch" : "dim" + -d)
                     : TensorShapeProto.Dimension.newBuilder().setDimValue(d));
         }
         return ValueInfoProto.newBuilder().setName(name).setType(TypeProto.newBuilder()

@@ -5,6 +5,7 @@ import io.cairn.registry.ModelRegistry;
 import io.cairn.registry.ModelVersion;
 import io.cairn.registry.RegistryEvent;
 import io.cairn.serving.ServingProperties;
+import io.cairn.serving.log.PredictionLog;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -44,6 +45,7 @@ public class Reconciler implements SmartLifecycle {
     private final DeploymentStore store;
     private final ModelRegistry registry;
     private final ModelLoader loader;
+    private final PredictionLog predictionLog;
     private final ServingProperties properties;
     private final Clock clock;
     private final Map<String, DeploymentRuntime> runtimes = new ConcurrentHashMap<>();
@@ -55,11 +57,12 @@ public class Reconciler implements SmartLifecycle {
     private Thread thread;
     private ExecutorService loads;
 
-    Reconciler(DeploymentStore store, ModelRegistry registry, ModelLoader loader, ServingProperties properties,
-               Clock clock) {
+    Reconciler(DeploymentStore store, ModelRegistry registry, ModelLoader loader, PredictionLog predictionLog,
+               ServingProperties properties, Clock clock) {
         this.store = store;
         this.registry = registry;
         this.loader = loader;
+        this.predictionLog = predictionLog;
         this.properties = properties;
         this.clock = clock;
     }
@@ -152,7 +155,10 @@ public class Reconciler implements SmartLifecycle {
         }
         List<CompletableFuture<Void>> started = new ArrayList<>();
         for (DeploymentSpec spec : specs) {
-            DeploymentRuntime runtime = runtimes.computeIfAbsent(spec.name(), n -> new DeploymentRuntime(spec));
+            DeploymentRuntime runtime = runtimes.computeIfAbsent(spec.name(), n -> {
+                predictionLog.track(n);
+                return new DeploymentRuntime(spec);
+            });
             runtime.update(spec);
             for (Slot slot : runtime.slots()) {
                 CompletableFuture<Void> load = reconcile(spec, slot);

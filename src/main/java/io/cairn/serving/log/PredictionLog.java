@@ -68,6 +68,11 @@ public class PredictionLog implements SmartLifecycle {
         }
     }
 
+    /** Makes the deployment's dropped-records counter visible (at 0) before anything was dropped. */
+    public void track(String deployment) {
+        droppedCounter(deployment);
+    }
+
     /** Records dropped so far for a deployment. */
     public double dropped(String deployment) {
         return droppedCounter(deployment).count();

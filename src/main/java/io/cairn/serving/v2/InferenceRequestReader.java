@@ -304,8 +304,10 @@ final class InferenceRequestReader {
                 array = bigger;
             }
             switch (type) {
-                case FP32 -> ((float[]) array)[size] = number(p, t).getFloatValue();
-                case FP64 -> ((double[]) array)[size] = number(p, t).getDoubleValue();
+                case FP32 -> ((float[]) array)[size] = t == JsonToken.VALUE_STRING ? (float) nonFinite(p, t)
+                        : number(p, t).getFloatValue();
+                case FP64 -> ((double[]) array)[size] = t == JsonToken.VALUE_STRING ? nonFinite(p, t)
+                        : number(p, t).getDoubleValue();
                 case INT64 -> ((long[]) array)[size] = integer(p, t, Long.MIN_VALUE, Long.MAX_VALUE);
                 case INT32 -> ((int[]) array)[size] = (int) integer(p, t, Integer.MIN_VALUE, Integer.MAX_VALUE);
                 case INT16 -> ((short[]) array)[size] = (short) integer(p, t, Short.MIN_VALUE, Short.MAX_VALUE);
@@ -332,6 +334,16 @@ final class InferenceRequestReader {
                 throw mismatch(p, t, "a number");
             }
             return p;
+        }
+
+        /** JSON has no NaN or infinities; they travel as the strings this server also writes for them. */
+        private double nonFinite(JsonParser p, JsonToken t) {
+            return switch (p.getString()) {
+                case "NaN" -> Double.NaN;
+                case "Infinity", "+Infinity", "inf", "+inf" -> Double.POSITIVE_INFINITY;
+                case "-Infinity", "-inf" -> Double.NEGATIVE_INFINITY;
+                default -> throw mismatch(p, t, "a number");
+            };
         }
 
         private long integer(JsonParser p, JsonToken t, long min, long max) {
