@@ -1,6 +1,7 @@
 package io.cairn.serving;
 
 import java.time.Duration;
+import org.springframework.util.unit.DataSize;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
@@ -13,6 +14,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param putWait           how long {@code PUT /api/v1/deployments/{name}} waits for this replica to load the model
  *                          before answering with the state so far
  * @param loadThreads       models loaded at the same time (download, session creation, warm-up)
+ * @param maxRequestSize    largest inference request body accepted; requests are held in memory while decoded
  * @param session           ONNX Runtime session options, the same for every deployment
  * @param predictionLog     the asynchronous prediction log
  */
@@ -21,6 +23,7 @@ public record ServingProperties(@DefaultValue("1s") Duration reconcileInterval,
                                 @DefaultValue("30s") Duration loadRetryInterval,
                                 @DefaultValue("60s") Duration putWait,
                                 @DefaultValue("2") int loadThreads,
+                                @DefaultValue("64MB") DataSize maxRequestSize,
                                 @DefaultValue Session session,
                                 @DefaultValue PredictionLog predictionLog) {
 

@@ -69,9 +69,9 @@ class PredictionLogIT {
         assertThat(row.get("request_id")).isNull();
         assertThat(row.get("entity_keys")).isNull();
         assertThat((String) row.get("inputs")).isEqualTo(
-                "[{\"data\": [3.0, 1.0], \"name\": \"input\", \"shape\": [1, 2], \"datatype\": \"FP32\"}]");
+                "[{\"name\":\"input\",\"datatype\":\"FP32\",\"shape\":[1,2],\"data\":[3.0,1.0]}]");
         assertThat((String) row.get("outputs")).isEqualTo(
-                "[{\"data\": [6.0, 2.0], \"name\": \"output\", \"shape\": [1, 2], \"datatype\": \"FP32\"}]");
+                "[{\"name\":\"output\",\"datatype\":\"FP32\",\"shape\":[1,2],\"data\":[6.0,2.0]}]");
         assertThat((Double) row.get("latency_ms")).isPositive();
         assertThat(row.get("created_at")).isNotNull();
     }

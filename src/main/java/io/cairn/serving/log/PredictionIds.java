@@ -4,8 +4,9 @@ import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Prediction ids: random (version 4) UUIDs drawn from {@link ThreadLocalRandom}. They only need to be unique, not
- * unguessable, and this keeps {@link UUID#randomUUID()}'s shared SecureRandom off the request path.
+ * Prediction ids: time-ordered UUIDs (version 7, RFC 9562): 48 bits of Unix milliseconds, then random bits from
+ * {@link ThreadLocalRandom}. Time order keeps prediction_log's primary key appending at its right edge; the ids only
+ * need to be unique, not unguessable, so {@link UUID#randomUUID()}'s shared SecureRandom stays off the request path.
  */
 public final class PredictionIds {
 
@@ -14,7 +15,7 @@ public final class PredictionIds {
 
     public static UUID next() {
         ThreadLocalRandom random = ThreadLocalRandom.current();
-        long high = (random.nextLong() & ~0xF000L) | 0x4000L;
+        long high = (System.currentTimeMillis() << 16) | 0x7000L | (random.nextInt() & 0x0FFFL);
         long low = (random.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
         return new UUID(high, low);
     }

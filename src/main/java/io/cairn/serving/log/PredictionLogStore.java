@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Repository;
+import tools.jackson.core.StreamWriteFeature;
 import tools.jackson.databind.json.JsonMapper;
 
 /** Writes prediction records to the prediction_log table, a batch per statement. */
@@ -15,7 +16,7 @@ import tools.jackson.databind.json.JsonMapper;
 class PredictionLogStore implements PredictionLog.Sink {
 
     private final JdbcTemplate jdbc;
-    private final JsonMapper json = JsonMapper.builder().build();
+    private final JsonMapper json = JsonMapper.builder().enable(StreamWriteFeature.USE_FAST_DOUBLE_WRITER).build();
 
     PredictionLogStore(JdbcTemplate jdbc) {
         this.jdbc = jdbc;
@@ -33,7 +34,7 @@ class PredictionLogStore implements PredictionLog.Sink {
         jdbc.batchUpdate("""
                 INSERT INTO prediction_log (id, deployment, model, version, alias, request_id, inputs, entity_keys,
                                             outputs, latency_ms, created_at)
-                VALUES (?, ?, ?, ?, ?, ?, CAST(? AS jsonb), CAST(? AS jsonb), CAST(? AS jsonb), ?, ?)""", rows);
+                VALUES (?, ?, ?, ?, ?, ?, CAST(? AS json), CAST(? AS jsonb), CAST(? AS json), ?, ?)""", rows);
     }
 
     /** Tensors in the protocol's JSON form: {@code [{"name", "datatype", "shape", "data"}]}. */

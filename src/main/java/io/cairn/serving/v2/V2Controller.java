@@ -1,6 +1,8 @@
 package io.cairn.serving.v2;
 
+import io.cairn.platform.error.CairnException;
 import io.cairn.platform.error.V2Api;
+import io.cairn.serving.ServingProperties;
 import io.cairn.serving.deployments.DeploymentRouter;
 import io.cairn.serving.deployments.ServedModel;
 import io.cairn.serving.onnx.OnnxSessions;
@@ -36,11 +38,13 @@ class V2Controller {
     private final DeploymentRouter router;
     private final V2Inference inference;
     private final OnnxSessions sessions;
+    private final int maxRequestBytes;
 
-    V2Controller(DeploymentRouter router, V2Inference inference, OnnxSessions sessions) {
+    V2Controller(DeploymentRouter router, V2Inference inference, OnnxSessions sessions, ServingProperties properties) {
         this.router = router;
         this.inference = inference;
         this.sessions = sessions;
+        this.maxRequestBytes = (int) Math.min(Integer.MAX_VALUE - 16, properties.maxRequestSize().toBytes());
     }
 
     record ServerMetadata(String name, String version, List<String> extensions) {
@@ -107,6 +111,11 @@ class V2Controller {
                 .body(new ModelReady(name, ready));
     }
 
+    private CairnException tooLarge() {
+        return CairnException.invalid("The request body is larger than " + maxRequestBytes
+                + " bytes (cairn.serving.max-request-size); send smaller batches.");
+    }
+
     /**
      * Inference. The body is read and written here directly rather than through message converters: the tensors go
      * from the request bytes into primitive arrays and back without an object per value.
@@ -115,7 +124,13 @@ class V2Controller {
     void infer(@PathVariable String name, @PathVariable(required = false) String version, HttpServletRequest request,
                HttpServletResponse response) throws IOException {
         long start = System.nanoTime();
-        byte[] body = request.getInputStream().readAllBytes();
+        if (request.getContentLengthLong() > maxRequestBytes) {
+            throw tooLarge();
+        }
+        byte[] body = request.getInputStream().readNBytes(maxRequestBytes + 1);
+        if (body.length > maxRequestBytes) {
+            throw tooLarge();
+        }
         V2Inference.Answer answer = inference.infer(name, version, body, start);
         response.setStatus(200);
         response.setContentType(MediaType.APPLICATION_JSON_VALUE);

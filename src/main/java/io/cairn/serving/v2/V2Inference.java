@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
 import org.springframework.stereotype.Component;
+import tools.jackson.core.StreamWriteFeature;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -38,8 +39,11 @@ class V2Inference {
     V2Inference(DeploymentRouter router, PredictionLog predictionLog, JsonMapper json) {
         this.router = router;
         this.predictionLog = predictionLog;
-        this.reader = new InferenceRequestReader(json);
-        this.writer = new InferenceResponseWriter(json);
+        // Shortest exact float and double text via Schubfach rather than the JDK 17 Float/Double.toString, which is
+        // several times slower on outputs of any size.
+        JsonMapper tensors = json.rebuild().enable(StreamWriteFeature.USE_FAST_DOUBLE_WRITER).build();
+        this.reader = new InferenceRequestReader(tensors);
+        this.writer = new InferenceResponseWriter(tensors);
     }
 
     Answer infer(String deployment, String version, byte[] body, long startNanos) {

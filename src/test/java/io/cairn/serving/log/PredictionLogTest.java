@@ -76,11 +76,13 @@ class PredictionLogTest {
     }
 
     @Test
-    void predictionIdsAreVersionFourUuids() {
-        for (int i = 0; i < 100; i++) {
-            java.util.UUID id = PredictionIds.next();
-            assertThat(id.version()).isEqualTo(4);
-            assertThat(id.variant()).isEqualTo(2);
-        }
+    void predictionIdsAreTimeOrderedVersionSevenUuids() {
+        long before = System.currentTimeMillis();
+        java.util.UUID id = PredictionIds.next();
+        assertThat(id.version()).isEqualTo(7);
+        assertThat(id.variant()).isEqualTo(2);
+        long millis = id.getMostSignificantBits() >>> 16;
+        assertThat(millis).isBetween(before, System.currentTimeMillis());
+        assertThat(java.util.stream.Stream.generate(PredictionIds::next).limit(1000).distinct().count()).isEqualTo(1000);
     }
 }

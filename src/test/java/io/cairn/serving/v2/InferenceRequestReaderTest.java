@@ -23,7 +23,7 @@ import tools.jackson.databind.json.JsonMapper;
 class InferenceRequestReaderTest {
 
     private static final JsonMapper JSON = JsonMapper.builder().enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
-            .build();
+            .enable(tools.jackson.core.StreamWriteFeature.USE_FAST_DOUBLE_WRITER).build();
     private static OnnxModel fp32;
     private static OnnxModel int64;
 
