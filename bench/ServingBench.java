@@ -56,8 +56,9 @@ import java.util.regex.Pattern;
  *   <li>latency at concurrency 1: one-row requests, {@code LATENCY_REQUESTS} each, in-process ORT vs /v2 infer on
  *       both deployments; overhead = HTTP minus in-process, at p50 and p99;</li>
  *   <li>concurrency {@code CLIENTS}: the same for {@code DURATION_S} s (after {@code WARMUP_S}), with throughput;</li>
- *   <li>ORT alone running full batches of {@code BATCH} rows on one thread (the server runs one batch of a model at a
- *       time), in rows/s, against the batched deployment's throughput.</li>
+ *   <li>ORT alone running full batches of {@code BATCH} rows on {@code ORT_BATCH_THREADS} threads (default: one per
+ *       core, as many batches as the server runs of one model at a time), in rows/s, against the batched
+ *       deployment's throughput.</li>
  * </ol>
  * HTTP is spoken over plain keep-alive sockets with pre-encoded requests, so the client adds next to nothing to the
  * measured latency. Every response is checked (status 200; the first one per deployment against the in-process output,
@@ -72,7 +73,7 @@ public class ServingBench {
             return new Config(env("BASE_URL", "http://127.0.0.1:5079"), intEnv("IN", 64), intEnv("HIDDEN", 256),
                     intEnv("OUT", 8), intEnv("LATENCY_REQUESTS", 5000), intEnv("CLIENTS", 16), intEnv("DURATION_S", 15),
                     intEnv("WARMUP_S", 5), intEnv("BATCH", 32), intEnv("DELAY_MS", 2),
-                    Long.parseLong(env("SERVER_PID", "0")), intEnv("ORT_BATCH_THREADS", 1));
+                    Long.parseLong(env("SERVER_PID", "0")), intEnv("ORT_BATCH_THREADS", Runtime.getRuntime().availableProcessors()));
         }
 
         private static String env(String name, String def) {

@@ -31,7 +31,7 @@ KEEP_WORK="${KEEP_WORK:-1}"                # keep logs in the work directory
 export BASE_URL="http://127.0.0.1:${PORT}"
 export DURATION_S="${DURATION_S:-15}" WARMUP_S="${WARMUP_S:-5}" CLIENTS="${CLIENTS:-16}"
 export LATENCY_REQUESTS="${LATENCY_REQUESTS:-5000}" BATCH="${BATCH:-32}" DELAY_MS="${DELAY_MS:-2}"
-export IN="${IN:-64}" HIDDEN="${HIDDEN:-256}" OUT="${OUT:-8}" ORT_BATCH_THREADS="${ORT_BATCH_THREADS:-1}"
+export IN="${IN:-64}" HIDDEN="${HIDDEN:-256}" OUT="${OUT:-8}" ORT_BATCH_THREADS="${ORT_BATCH_THREADS:-$(nproc)}"
 
 if [[ "${PG_HOST}" != "127.0.0.1" && "${PG_HOST}" != "localhost" ]]; then
     echo "serving.sh: PG_HOST must be local (127.0.0.1), got ${PG_HOST}" >&2

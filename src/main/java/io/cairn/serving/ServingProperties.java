@@ -15,6 +15,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *                          before answering with the state so far
  * @param loadThreads       models loaded at the same time (download, session creation, warm-up)
  * @param maxRequestSize    largest inference request body accepted; requests are held in memory while decoded
+ * @param concurrentBatches batches of one batching deployment that may run at the same time; 0 (the default) means
+ *                          one per core available to sessions (processors / intra-op threads)
  * @param session           ONNX Runtime session options, the same for every deployment
  * @param predictionLog     the asynchronous prediction log
  */
@@ -24,6 +26,7 @@ public record ServingProperties(@DefaultValue("1s") Duration reconcileInterval,
                                 @DefaultValue("60s") Duration putWait,
                                 @DefaultValue("2") int loadThreads,
                                 @DefaultValue("64MB") DataSize maxRequestSize,
+                                @DefaultValue("0") int concurrentBatches,
                                 @DefaultValue Session session,
                                 @DefaultValue PredictionLog predictionLog) {
 

@@ -19,13 +19,14 @@ import java.util.concurrent.locks.ReentrantLock;
  * Dynamic batching for one loaded model. Requests that meet in the queue are stacked along the first dimension into
  * one ONNX Runtime run of at most {@code maxBatchSize} rows, and the outputs are split back per request.
  *
- * <p>Policy: at most one run of this model is in progress through the batcher at a time. A request that finds the
- * model idle runs at once on its own thread, together with whatever is queued; it waits up to {@code maxQueueDelay}
- * for more only while other requests for this model are already inside the server (announced with {@link #arrive()},
- * still being decoded), so a lone request never waits. Requests that arrive while a run is in progress queue up and
- * form the next batch; when a run ends, the first queued request's thread leads the next one. Under concurrent load
- * batches therefore fill by themselves, and the delay only bounds how long a leader waits for requests it knows are
- * coming.
+ * <p>Policy: at most {@code concurrentRuns} runs of this model are in progress through the batcher at a time (by
+ * default one per core, as sessions run each inference on one thread). A request that finds a run slot free runs at
+ * once on its own thread, together with whatever is queued; it waits up to {@code maxQueueDelay} for more only while
+ * other requests for this model are already inside the server (announced with {@link #arrive()}, still being
+ * decoded), and those join its batch instead of starting their own. So a lone request never waits. Requests that
+ * arrive while every slot is busy queue up and form the next batch; when a run ends, the first queued request's
+ * thread leads the next one. Under concurrent load batches therefore fill by themselves, and the delay only bounds
+ * how long a leader waits for requests it knows are coming.
  *
  * <p>Without batching ({@code maxBatchSize} 1, or a model whose inputs or outputs have a fixed first dimension) every
  * request runs directly on its own thread, in parallel with the others. Requests are only stacked with others whose
@@ -51,19 +52,26 @@ public final class Batcher {
     private final int maxBatchSize;
     private final long maxDelayNanos;
     private final boolean batching;
+    private final int concurrentRuns;
     private final RunListener listener;
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition arrived = lock.newCondition();
     private final ArrayDeque<Pending> queue = new ArrayDeque<>();
-    private boolean running;
+    private int running;
+    private boolean collecting;
     private int arriving;
 
-    public Batcher(OnnxModel model, int maxBatchSize, long maxQueueDelayMillis, RunListener listener) {
+    /**
+     * @param concurrentRuns how many batches of this model may run at the same time (at least one)
+     */
+    public Batcher(OnnxModel model, int maxBatchSize, long maxQueueDelayMillis, int concurrentRuns,
+                   RunListener listener) {
         this.model = model;
         this.maxBatchSize = Math.max(1, maxBatchSize);
         this.maxDelayNanos = TimeUnit.MILLISECONDS.toNanos(Math.max(0, maxQueueDelayMillis));
         this.batching = this.maxBatchSize > 1 && model.batchable();
+        this.concurrentRuns = Math.max(1, concurrentRuns);
         this.listener = listener;
     }
 
@@ -110,12 +118,16 @@ public final class Batcher {
             return p.outcome();
         }
         boolean lead;
+        boolean collect = false;
         lock.lock();
         try {
             arriving--;
-            lead = !running;
+            // A leader still collecting is waiting for exactly this request: join it rather than run alone.
+            lead = !collecting && running < concurrentRuns;
             if (lead) {
-                running = true;
+                running++;
+                // Decided here, under the same lock, so the requests it waits for cannot slip past and lead.
+                collect = collecting = maxDelayNanos > 0 && arriving > 0;
             } else {
                 queue.add(p);
                 arrived.signalAll();
@@ -132,26 +144,34 @@ public final class Batcher {
                 return p.outcome();
             }
         }
-        lead(p);
+        lead(p, collect);
         return p.outcome();
     }
 
-    private void lead(Pending first) {
+    /** @param collecting whether this leader already holds the collecting role (set when it took the lead) */
+    private void lead(Pending first, boolean collecting) {
         List<Pending> batch = new ArrayList<>();
         batch.add(first);
         long rows = first.rows;
         lock.lock();
         try {
             rows = drain(batch, rows);
-            if (rows < maxBatchSize && maxDelayNanos > 0 && arriving > 0) {
-                long deadline = System.nanoTime() + maxDelayNanos;
-                while (rows < maxBatchSize && arriving > 0) {
-                    long left = deadline - System.nanoTime();
-                    if (left <= 0) {
-                        break;
+            if (!collecting && maxDelayNanos > 0 && arriving > 0 && !this.collecting) {
+                collecting = this.collecting = true;
+            }
+            if (collecting) {
+                try {
+                    long deadline = System.nanoTime() + maxDelayNanos;
+                    while (rows < maxBatchSize && arriving > 0) {
+                        long left = deadline - System.nanoTime();
+                        if (left <= 0) {
+                            break;
+                        }
+                        arrived.awaitNanos(left);
+                        rows = drain(batch, rows);
                     }
-                    arrived.awaitNanos(left);
-                    rows = drain(batch, rows);
+                } finally {
+                    this.collecting = false;
                 }
             }
         } catch (InterruptedException e) {
@@ -175,7 +195,7 @@ public final class Batcher {
             try {
                 Pending next = queue.poll();
                 if (next == null) {
-                    running = false;
+                    running--;
                 } else {
                     next.state = LEAD;
                     LockSupport.unpark(next.thread);

@@ -2,6 +2,7 @@ package io.cairn.serving.deployments;
 
 import ai.onnxruntime.OrtException;
 import io.cairn.registry.ModelVersion;
+import io.cairn.serving.ServingProperties;
 import io.cairn.serving.onnx.ModelLoadException;
 import io.cairn.serving.onnx.OnnxArtifacts;
 import io.cairn.serving.onnx.OnnxModel;
@@ -26,12 +27,16 @@ class ModelLoader {
     private final OnnxArtifacts artifacts;
     private final OnnxSessions sessions;
     private final ServingMetrics metrics;
+    private final int concurrentBatches;
     private final Clock clock;
 
-    ModelLoader(OnnxArtifacts artifacts, OnnxSessions sessions, ServingMetrics metrics, Clock clock) {
+    ModelLoader(OnnxArtifacts artifacts, OnnxSessions sessions, ServingMetrics metrics, ServingProperties properties,
+                Clock clock) {
         this.artifacts = artifacts;
         this.sessions = sessions;
         this.metrics = metrics;
+        this.concurrentBatches = properties.concurrentBatches() > 0 ? properties.concurrentBatches()
+                : Math.max(1, Runtime.getRuntime().availableProcessors() / Math.max(1, properties.session().intraOpThreads()));
         this.clock = clock;
     }
 
@@ -53,7 +58,7 @@ class ModelLoader {
         }
         return new ServedModel(spec.name(), version.name(), version.version(), key.alias(), key,
                 featureRefs(version.tags().get(FEATURES_TAG)), onnx, spec.maxBatchSize(), spec.maxQueueDelayMs(),
-                metrics, clock.instant());
+                concurrentBatches, metrics, clock.instant());
     }
 
     static List<String> featureRefs(String tag) {

@@ -33,7 +33,8 @@ public final class ServedModel {
     private volatile Gauge loadedGauge;
 
     ServedModel(String deployment, String model, int version, String alias, LoadKey loadKey, List<String> featureRefs,
-                OnnxModel onnx, int maxBatchSize, int maxQueueDelayMs, ServingMetrics metrics, Instant loadedAt) {
+                OnnxModel onnx, int maxBatchSize, int maxQueueDelayMs, int concurrentBatches, ServingMetrics metrics,
+                Instant loadedAt) {
         this.deployment = deployment;
         this.model = model;
         this.version = version;
@@ -43,7 +44,8 @@ public final class ServedModel {
         this.onnx = onnx;
         this.metrics = metrics;
         this.meters = metrics.forVersion(deployment, String.valueOf(version));
-        this.batcher = new Batcher(onnx, maxBatchSize, maxQueueDelayMs, (requests, nanos) -> meters.batch(requests));
+        this.batcher = new Batcher(onnx, maxBatchSize, maxQueueDelayMs, concurrentBatches,
+                (requests, nanos) -> meters.batch(requests));
         this.loadedAt = loadedAt;
     }
 

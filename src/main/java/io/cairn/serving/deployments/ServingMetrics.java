@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -64,6 +65,8 @@ public class ServingMetrics {
                     .description("Requests served by one ONNX Runtime run")
                     .tags("deployment", deployment, "model_version", version)
                     .publishPercentileHistogram()
+                    .minimumExpectedValue(1.0)
+                    .maximumExpectedValue(4096.0)
                     .register(registry);
         }
 
@@ -80,6 +83,9 @@ public class ServingMetrics {
                             + "total (request in to response out)")
                     .tags("deployment", deployment, "model_version", version, "stage", stage)
                     .publishPercentileHistogram()
+                    // Inference is often well under a millisecond; Micrometer's default histogram starts at 1 ms.
+                    .minimumExpectedValue(Duration.ofNanos(100_000))
+                    .maximumExpectedValue(Duration.ofSeconds(30))
                     .register(registry);
         }
 

@@ -61,7 +61,9 @@ public class OnnxSessions {
             return Optional.empty();
         } catch (OrtException e) {
             return Optional.of("the CUDA execution provider of ONNX Runtime " + env.getVersion()
-                    + " could not start on GPU " + settings.cudaDeviceId() + ": " + e.getMessage().strip());
+                    + " could not start on GPU " + settings.cudaDeviceId() + ": " + e.getMessage().strip()
+                    + " (it needs a GPU with the CUDA 12 and cuDNN 9 libraries; ONNX Runtime's own log line names the"
+                    + " library it could not load)");
         }
     }
 

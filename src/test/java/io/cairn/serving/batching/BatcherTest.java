@@ -46,7 +46,7 @@ class BatcherTest {
     @Test
     @Timeout(value = 30, unit = TimeUnit.SECONDS)
     void aLoneRequestRunsAtOnceEvenWithAnHourOfQueueDelay() throws Exception {
-        Batcher batcher = new Batcher(open(OnnxModels.scaling(2, 2f)), 32, TimeUnit.HOURS.toMillis(1),
+        Batcher batcher = new Batcher(open(OnnxModels.scaling(2, 2f)), 32, TimeUnit.HOURS.toMillis(1), 1,
                 (requests, nanos) -> runs.add(requests));
         for (int i = 0; i < 3; i++) {
             batcher.arrive();
@@ -60,7 +60,7 @@ class BatcherTest {
     @Test
     @Timeout(value = 30, unit = TimeUnit.SECONDS)
     void requestsAnnouncedTogetherAreFusedIntoOneRunAndSplitBackRowByRow() throws Exception {
-        Batcher batcher = new Batcher(open(OnnxModels.scaling(2, 3f)), 32, TimeUnit.HOURS.toMillis(1),
+        Batcher batcher = new Batcher(open(OnnxModels.scaling(2, 3f)), 32, TimeUnit.HOURS.toMillis(1), 1,
                 (requests, nanos) -> runs.add(requests));
         // All three are inside the server before any of them is submitted: the first to submit leads and waits
         // for the other two, which it knows are coming.
@@ -81,7 +81,7 @@ class BatcherTest {
     @Test
     @Timeout(value = 30, unit = TimeUnit.SECONDS)
     void aRequestThatWithdrawsReleasesTheWaitingLeader() throws Exception {
-        Batcher batcher = new Batcher(open(OnnxModels.scaling(2, 1f)), 32, TimeUnit.HOURS.toMillis(1),
+        Batcher batcher = new Batcher(open(OnnxModels.scaling(2, 1f)), 32, TimeUnit.HOURS.toMillis(1), 1,
                 (requests, nanos) -> runs.add(requests));
         batcher.arrive();
         batcher.arrive();
@@ -95,7 +95,7 @@ class BatcherTest {
     @Timeout(value = 30, unit = TimeUnit.SECONDS)
     void requestsStackOnlyWithOthersOfTheSameTrailingShape() throws Exception {
         Batcher batcher = new Batcher(open(OnnxModels.identity(TensorProto.DataType.FLOAT_VALUE, -1, -2)), 32,
-                TimeUnit.HOURS.toMillis(1), (requests, nanos) -> runs.add(requests));
+                TimeUnit.HOURS.toMillis(1), 1, (requests, nanos) -> runs.add(requests));
         for (int i = 0; i < 4; i++) {
             batcher.arrive();
         }
@@ -117,7 +117,7 @@ class BatcherTest {
     @Test
     @Timeout(value = 30, unit = TimeUnit.SECONDS)
     void aBatchNeverExceedsMaxBatchSizeRows() throws Exception {
-        Batcher batcher = new Batcher(open(OnnxModels.scaling(2, 1f)), 3, TimeUnit.HOURS.toMillis(1),
+        Batcher batcher = new Batcher(open(OnnxModels.scaling(2, 1f)), 3, TimeUnit.HOURS.toMillis(1), 1,
                 (requests, nanos) -> runs.add(requests));
         for (int i = 0; i < 3; i++) {
             batcher.arrive();
@@ -136,10 +136,33 @@ class BatcherTest {
     }
 
     @Test
+    @Timeout(value = 30, unit = TimeUnit.SECONDS)
+    void withSeveralRunSlotsRequestsKnownToBeComingStillJoinTheCollectingLeader() throws Exception {
+        Batcher batcher = new Batcher(open(OnnxModels.scaling(2, 3f)), 32, TimeUnit.HOURS.toMillis(1), 4,
+                (requests, nanos) -> runs.add(requests));
+        for (int i = 0; i < 3; i++) {
+            batcher.arrive();
+        }
+        List<Future<Batcher.Outcome>> calls = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            float v = i + 1;
+            calls.add(pool.submit(() -> batcher.infer(rows("input", v, v), null)));
+        }
+        for (int i = 0; i < 3; i++) {
+            assertThat((float[]) calls.get(i).get().outputs().get("output").data()).containsExactly(3f * (i + 1),
+                    3f * (i + 1));
+        }
+        assertThat(runs).containsExactly(3);
+        // And a lone request afterwards still runs at once.
+        batcher.arrive();
+        assertThat(batcher.infer(rows("input", 1, 1), null).batchRequests()).isEqualTo(1);
+    }
+
+    @Test
     void modelsWithAFixedFirstDimensionAndBatchSizeOneAreNotBatched() {
         OnnxModel fixed = open(OnnxModels.identity(TensorProto.DataType.FLOAT_VALUE, 1, 2));
-        assertThat(new Batcher(fixed, 32, 2, (r, n) -> { }).batching()).isFalse();
-        assertThat(new Batcher(open(OnnxModels.scaling(2, 1f)), 1, 2, (r, n) -> { }).batching()).isFalse();
-        assertThat(new Batcher(open(OnnxModels.scaling(2, 1f)), 2, 2, (r, n) -> { }).batching()).isTrue();
+        assertThat(new Batcher(fixed, 32, 2, 1, (r, n) -> { }).batching()).isFalse();
+        assertThat(new Batcher(open(OnnxModels.scaling(2, 1f)), 1, 2, 1, (r, n) -> { }).batching()).isFalse();
+        assertThat(new Batcher(open(OnnxModels.scaling(2, 1f)), 2, 2, 1, (r, n) -> { }).batching()).isTrue();
     }
 }
