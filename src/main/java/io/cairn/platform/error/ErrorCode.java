@@ -12,6 +12,10 @@ public enum ErrorCode {
     INVALID_STATE(400),
     RESOURCE_DOES_NOT_EXIST(404),
     ENDPOINT_NOT_FOUND(404),
+    /** The request is valid but this server cannot carry it out as it is (e.g. a device it does not have). */
+    CONFLICT(409),
+    /** The request is well-formed but its data cannot be used (e.g. features missing for an entity). */
+    UNPROCESSABLE_ENTITY(422),
     TEMPORARILY_UNAVAILABLE(503),
     INTERNAL_ERROR(500);
 

@@ -1,0 +1,12 @@
+package io.cairn.platform.error;
+
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+/** Marks controllers that speak the Open Inference Protocol ({@code /v2}), so their errors are {@code {"error": ...}}. */
+@Target(ElementType.TYPE)
+@Retention(RetentionPolicy.RUNTIME)
+public @interface V2Api {
+}

@@ -1,0 +1,158 @@
+package io.cairn.serving.log;
+
+import io.cairn.serving.ServingProperties;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.stereotype.Component;
+
+/**
+ * The prediction log: requests hand their records to a bounded in-memory queue and return; one background thread
+ * writes what is queued to PostgreSQL in batches. When the queue is full (the database is slow or down) new records
+ * are dropped, never waited for, and counted in {@code cairn_prediction_log_dropped_total} per deployment; a batch
+ * the database refuses is dropped and counted the same way. Logging therefore never slows or fails a prediction.
+ */
+@Component
+public class PredictionLog implements SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(PredictionLog.class);
+
+    /** Where batches go: the prediction_log table. */
+    interface Sink {
+        void write(List<PredictionRecord> batch);
+    }
+
+    private final ServingProperties.PredictionLog settings;
+    private final Sink sink;
+    private final MeterRegistry registry;
+    private final BlockingQueue<PredictionRecord> queue;
+    private final Map<String, Counter> dropped = new ConcurrentHashMap<>();
+    private volatile boolean running;
+    private Thread writer;
+    private boolean failing;
+
+    @Autowired
+    PredictionLog(ServingProperties properties, PredictionLogStore store, MeterRegistry registry) {
+        this(properties.predictionLog(), store, registry);
+    }
+
+    PredictionLog(ServingProperties.PredictionLog settings, Sink sink, MeterRegistry registry) {
+        this.settings = settings;
+        this.sink = sink;
+        this.registry = registry;
+        this.queue = new ArrayBlockingQueue<>(Math.max(1, settings.capacity()));
+    }
+
+    /** Whether input tensors are logged (else only entity keys, outputs and timings). */
+    public boolean logsInputs() {
+        return settings.logInputs();
+    }
+
+    /** Queues the record for writing, or drops and counts it when the queue is full. Never blocks. */
+    public void offer(PredictionRecord record) {
+        if (!settings.enabled()) {
+            return;
+        }
+        if (!queue.offer(record)) {
+            droppedCounter(record.deployment()).increment();
+        }
+    }
+
+    /** Makes the deployment's dropped-records counter visible (at 0) before anything was dropped. */
+    public void track(String deployment) {
+        droppedCounter(deployment);
+    }
+
+    /** Records dropped so far for a deployment. */
+    public double dropped(String deployment) {
+        return droppedCounter(deployment).count();
+    }
+
+    private Counter droppedCounter(String deployment) {
+        return dropped.computeIfAbsent(deployment, d -> Counter.builder("cairn.prediction.log.dropped")
+                .description("Prediction log records dropped because the queue was full or the database refused them")
+                .tag("deployment", d)
+                .register(registry));
+    }
+
+    private void drain() {
+        List<PredictionRecord> batch = new ArrayList<>(settings.batchSize());
+        while (running || !queue.isEmpty()) {
+            PredictionRecord first;
+            try {
+                first = queue.poll(200, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            if (first == null) {
+                continue;
+            }
+            batch.add(first);
+            queue.drainTo(batch, Math.max(0, settings.batchSize() - 1));
+            write(batch);
+            batch.clear();
+        }
+    }
+
+    /** Writes one batch; a failure drops the batch (counted), so the queue keeps moving. */
+    void write(List<PredictionRecord> batch) {
+        if (batch.isEmpty()) {
+            return;
+        }
+        try {
+            sink.write(batch);
+            if (failing) {
+                log.info("Prediction log writes work again");
+                failing = false;
+            }
+        } catch (RuntimeException e) {
+            batch.forEach(r -> droppedCounter(r.deployment()).increment());
+            if (!failing) {
+                log.warn("Writing {} prediction log records failed; they are dropped (and counted) until writes "
+                        + "work again", batch.size(), e);
+                failing = true;
+            }
+        }
+    }
+
+    @Override
+    public void start() {
+        running = true;
+        writer = new Thread(this::drain, "cairn-prediction-log");
+        writer.setDaemon(true);
+        writer.start();
+    }
+
+    /** Stops after writing what is queued (bounded by 10 s). */
+    @Override
+    public void stop() {
+        running = false;
+        try {
+            writer.join(TimeUnit.SECONDS.toMillis(10));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
+    /** Stops after the web server has finished its requests, so their records are written too. */
+    @Override
+    public int getPhase() {
+        return SmartLifecycle.DEFAULT_PHASE - 4096;
+    }
+}

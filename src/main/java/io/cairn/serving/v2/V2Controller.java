@@ -1,0 +1,142 @@
+package io.cairn.serving.v2;
+
+import io.cairn.platform.error.CairnException;
+import io.cairn.platform.error.V2Api;
+import io.cairn.serving.ServingProperties;
+import io.cairn.serving.deployments.DeploymentRouter;
+import io.cairn.serving.deployments.ServedModel;
+import io.cairn.serving.onnx.OnnxSessions;
+import io.cairn.serving.onnx.TensorSpec;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * The Open Inference Protocol (KServe V2) over REST. A model is a deployment: {@code /v2/models/{deployment}} answers
+ * with the version behind its alias (or the canary's, for the canary's share of inference requests), and
+ * {@code /versions/{v}} addresses a loaded version directly.
+ */
+@RestController
+@V2Api
+@RequestMapping("/v2")
+class V2Controller {
+
+    static final String VERSION_HEADER = "X-Cairn-Model-Version";
+    static final String PREDICTION_HEADER = "X-Cairn-Prediction-Id";
+
+    private final DeploymentRouter router;
+    private final V2Inference inference;
+    private final OnnxSessions sessions;
+    private final int maxRequestBytes;
+
+    V2Controller(DeploymentRouter router, V2Inference inference, OnnxSessions sessions, ServingProperties properties) {
+        this.router = router;
+        this.inference = inference;
+        this.sessions = sessions;
+        this.maxRequestBytes = (int) Math.min(Integer.MAX_VALUE - 16, properties.maxRequestSize().toBytes());
+    }
+
+    record ServerMetadata(String name, String version, List<String> extensions) {
+    }
+
+    record Live(boolean live) {
+    }
+
+    record Ready(boolean ready) {
+    }
+
+    record ModelReady(String name, boolean ready) {
+    }
+
+    record TensorMetadata(String name, String datatype, long[] shape) {
+    }
+
+    /** The protocol's model metadata; {@code parameters} (device, alias) is Cairn's addition. */
+    record ModelMetadata(String name, List<String> versions, String platform, List<TensorMetadata> inputs,
+                         List<TensorMetadata> outputs, Map<String, Object> parameters) {
+    }
+
+    @GetMapping("")
+    ServerMetadata server() {
+        String version = V2Controller.class.getPackage().getImplementationVersion();
+        return new ServerMetadata("cairn", version == null ? "dev" : version, List.of());
+    }
+
+    @GetMapping("/health/live")
+    Live live() {
+        return new Live(true);
+    }
+
+    /** Ready when every deployment has its aliases loaded on this replica (the protocol's "all models ready"). */
+    @GetMapping("/health/ready")
+    ResponseEntity<Ready> ready() {
+        boolean ready = router.allReady();
+        return ResponseEntity.status(ready ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE).body(new Ready(ready));
+    }
+
+    @GetMapping({"/models/{name}", "/models/{name}/versions/{version}"})
+    ModelMetadata metadata(@PathVariable String name, @PathVariable(required = false) String version) {
+        ServedModel model = router.current(name, version);
+        Map<String, Object> parameters = new LinkedHashMap<>();
+        parameters.put("device", model.onnx().device());
+        if (model.onnx().deviceNote() != null) {
+            parameters.put("device_note", model.onnx().deviceNote());
+        }
+        parameters.put("alias", model.alias());
+        parameters.put("model", model.model());
+        parameters.put("onnxruntime_version", sessions.runtimeVersion());
+        return new ModelMetadata(name, version == null ? router.loadedVersions(name) : List.of(model.versionText()),
+                "onnxruntime_onnx", tensors(model.onnx().inputs()), tensors(model.onnx().outputs()), parameters);
+    }
+
+    private static List<TensorMetadata> tensors(List<TensorSpec> specs) {
+        return specs.stream().map(s -> new TensorMetadata(s.name(), s.datatype().name(), s.shape())).toList();
+    }
+
+    @GetMapping({"/models/{name}/ready", "/models/{name}/versions/{version}/ready"})
+    ResponseEntity<ModelReady> modelReady(@PathVariable String name, @PathVariable(required = false) String version) {
+        boolean ready = router.ready(name, version);
+        return ResponseEntity.status(ready ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE)
+                .body(new ModelReady(name, ready));
+    }
+
+    private CairnException tooLarge() {
+        return CairnException.invalid("The request body is larger than " + maxRequestBytes
+                + " bytes (cairn.serving.max-request-size); send smaller batches.");
+    }
+
+    /**
+     * Inference. The body is read and written here directly rather than through message converters: the tensors go
+     * from the request bytes into primitive arrays and back without an object per value.
+     */
+    @PostMapping({"/models/{name}/infer", "/models/{name}/versions/{version}/infer"})
+    void infer(@PathVariable String name, @PathVariable(required = false) String version, HttpServletRequest request,
+               HttpServletResponse response) throws IOException {
+        long start = System.nanoTime();
+        if (request.getContentLengthLong() > maxRequestBytes) {
+            throw tooLarge();
+        }
+        byte[] body = request.getInputStream().readNBytes(maxRequestBytes + 1);
+        if (body.length > maxRequestBytes) {
+            throw tooLarge();
+        }
+        V2Inference.Answer answer = inference.infer(name, version, body, start);
+        response.setStatus(200);
+        response.setContentType(MediaType.APPLICATION_JSON_VALUE);
+        response.setHeader(VERSION_HEADER, answer.modelVersion());
+        response.setHeader(PREDICTION_HEADER, answer.predictionId());
+        response.setContentLength(answer.body().length);
+        response.getOutputStream().write(answer.body());
+    }
+}

@@ -1,0 +1,168 @@
+package io.cairn.serving.batching;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.onnx.proto.OnnxMl.TensorProto;
+import io.cairn.serving.OnnxModels;
+import io.cairn.serving.TestSessions;
+import io.cairn.serving.onnx.Datatype;
+import io.cairn.serving.onnx.OnnxModel;
+import io.cairn.serving.onnx.Tensor;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The batcher's policy: fuse what meets, split back exactly, never make a lone request wait for the delay. */
+class BatcherTest {
+
+    private final List<OnnxModel> opened = new ArrayList<>();
+    private final ExecutorService pool = Executors.newCachedThreadPool();
+    private final List<Integer> runs = new CopyOnWriteArrayList<>();
+
+    @AfterEach
+    void close() {
+        pool.shutdownNow();
+        opened.forEach(OnnxModel::close);
+    }
+
+    private OnnxModel open(byte[] bytes) {
+        OnnxModel model = TestSessions.open(bytes);
+        opened.add(model);
+        return model;
+    }
+
+    private static Map<String, Tensor> rows(String input, float... values) {
+        return Map.of(input, new Tensor(Datatype.FP32, new long[] {values.length / 2, 2}, values));
+    }
+
+    @Test
+    @Timeout(value = 30, unit = TimeUnit.SECONDS)
+    void aLoneRequestRunsAtOnceEvenWithAnHourOfQueueDelay() throws Exception {
+        Batcher batcher = new Batcher(open(OnnxModels.scaling(2, 2f)), 32, TimeUnit.HOURS.toMillis(1), 1,
+                (requests, nanos) -> runs.add(requests));
+        for (int i = 0; i < 3; i++) {
+            batcher.arrive();
+            Batcher.Outcome outcome = batcher.infer(rows("input", 1, 2), null);
+            assertThat((float[]) outcome.outputs().get("output").data()).containsExactly(2f, 4f);
+            assertThat(outcome.batchRequests()).isEqualTo(1);
+        }
+        assertThat(runs).containsExactly(1, 1, 1);
+    }
+
+    @Test
+    @Timeout(value = 30, unit = TimeUnit.SECONDS)
+    void requestsAnnouncedTogetherAreFusedIntoOneRunAndSplitBackRowByRow() throws Exception {
+        Batcher batcher = new Batcher(open(OnnxModels.scaling(2, 3f)), 32, TimeUnit.HOURS.toMillis(1), 1,
+                (requests, nanos) -> runs.add(requests));
+        // All three are inside the server before any of them is submitted: the first to submit leads and waits
+        // for the other two, which it knows are coming.
+        batcher.arrive();
+        batcher.arrive();
+        batcher.arrive();
+        Future<Batcher.Outcome> one = pool.submit(() -> batcher.infer(rows("input", 1, 2), null));
+        Future<Batcher.Outcome> two = pool.submit(() -> batcher.infer(rows("input", 3, 4, 5, 6), null));
+        Future<Batcher.Outcome> three = pool.submit(() -> batcher.infer(rows("input", 7, 8), List.of("output")));
+        assertThat((float[]) one.get().outputs().get("output").data()).containsExactly(3f, 6f);
+        assertThat(two.get().outputs().get("output").shape()).containsExactly(2, 2);
+        assertThat((float[]) two.get().outputs().get("output").data()).containsExactly(9f, 12f, 15f, 18f);
+        assertThat((float[]) three.get().outputs().get("output").data()).containsExactly(21f, 24f);
+        assertThat(one.get().batchRequests()).isEqualTo(3);
+        assertThat(runs).containsExactly(3);
+    }
+
+    @Test
+    @Timeout(value = 30, unit = TimeUnit.SECONDS)
+    void aRequestThatWithdrawsReleasesTheWaitingLeader() throws Exception {
+        Batcher batcher = new Batcher(open(OnnxModels.scaling(2, 1f)), 32, TimeUnit.HOURS.toMillis(1), 1,
+                (requests, nanos) -> runs.add(requests));
+        batcher.arrive();
+        batcher.arrive();
+        Future<Batcher.Outcome> leader = pool.submit(() -> batcher.infer(rows("input", 1, 2), null));
+        Thread.sleep(100);
+        batcher.depart(); // the second request turned out malformed
+        assertThat(leader.get().batchRequests()).isEqualTo(1);
+    }
+
+    @Test
+    @Timeout(value = 30, unit = TimeUnit.SECONDS)
+    void requestsStackOnlyWithOthersOfTheSameTrailingShape() throws Exception {
+        Batcher batcher = new Batcher(open(OnnxModels.identity(TensorProto.DataType.FLOAT_VALUE, -1, -2)), 32,
+                TimeUnit.HOURS.toMillis(1), 1, (requests, nanos) -> runs.add(requests));
+        for (int i = 0; i < 4; i++) {
+            batcher.arrive();
+        }
+        Future<Batcher.Outcome> a = pool.submit(() -> batcher.infer(Map.of("x",
+                new Tensor(Datatype.FP32, new long[] {1, 2}, new float[] {1, 2})), null));
+        Future<Batcher.Outcome> b = pool.submit(() -> batcher.infer(Map.of("x",
+                new Tensor(Datatype.FP32, new long[] {1, 3}, new float[] {3, 4, 5})), null));
+        Future<Batcher.Outcome> c = pool.submit(() -> batcher.infer(Map.of("x",
+                new Tensor(Datatype.FP32, new long[] {2, 2}, new float[] {6, 7, 8, 9})), null));
+        Future<Batcher.Outcome> d = pool.submit(() -> batcher.infer(Map.of("x",
+                new Tensor(Datatype.FP32, new long[] {1, 3}, new float[] {10, 11, 12})), null));
+        assertThat((float[]) a.get().outputs().get("y").data()).containsExactly(1f, 2f);
+        assertThat((float[]) b.get().outputs().get("y").data()).containsExactly(3f, 4f, 5f);
+        assertThat((float[]) c.get().outputs().get("y").data()).containsExactly(6f, 7f, 8f, 9f);
+        assertThat((float[]) d.get().outputs().get("y").data()).containsExactly(10f, 11f, 12f);
+        assertThat(runs).containsExactlyInAnyOrder(2, 2);
+    }
+
+    @Test
+    @Timeout(value = 30, unit = TimeUnit.SECONDS)
+    void aBatchNeverExceedsMaxBatchSizeRows() throws Exception {
+        Batcher batcher = new Batcher(open(OnnxModels.scaling(2, 1f)), 3, TimeUnit.HOURS.toMillis(1), 1,
+                (requests, nanos) -> runs.add(requests));
+        for (int i = 0; i < 3; i++) {
+            batcher.arrive();
+        }
+        List<Future<Batcher.Outcome>> calls = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            float v = i;
+            calls.add(pool.submit(() -> batcher.infer(rows("input", v, v, v, v), null)));
+        }
+        for (int i = 0; i < 3; i++) {
+            float[] out = (float[]) calls.get(i).get().outputs().get("output").data();
+            assertThat(out).containsExactly(i, i, i, i);
+        }
+        // Two rows each, at most three rows per run: no two requests fit together.
+        assertThat(runs).containsExactly(1, 1, 1);
+    }
+
+    @Test
+    @Timeout(value = 30, unit = TimeUnit.SECONDS)
+    void withSeveralRunSlotsRequestsKnownToBeComingStillJoinTheCollectingLeader() throws Exception {
+        Batcher batcher = new Batcher(open(OnnxModels.scaling(2, 3f)), 32, TimeUnit.HOURS.toMillis(1), 4,
+                (requests, nanos) -> runs.add(requests));
+        for (int i = 0; i < 3; i++) {
+            batcher.arrive();
+        }
+        List<Future<Batcher.Outcome>> calls = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            float v = i + 1;
+            calls.add(pool.submit(() -> batcher.infer(rows("input", v, v), null)));
+        }
+        for (int i = 0; i < 3; i++) {
+            assertThat((float[]) calls.get(i).get().outputs().get("output").data()).containsExactly(3f * (i + 1),
+                    3f * (i + 1));
+        }
+        assertThat(runs).containsExactly(3);
+        // And a lone request afterwards still runs at once.
+        batcher.arrive();
+        assertThat(batcher.infer(rows("input", 1, 1), null).batchRequests()).isEqualTo(1);
+    }
+
+    @Test
+    void modelsWithAFixedFirstDimensionAndBatchSizeOneAreNotBatched() {
+        OnnxModel fixed = open(OnnxModels.identity(TensorProto.DataType.FLOAT_VALUE, 1, 2));
+        assertThat(new Batcher(fixed, 32, 2, 1, (r, n) -> { }).batching()).isFalse();
+        assertThat(new Batcher(open(OnnxModels.scaling(2, 1f)), 1, 2, 1, (r, n) -> { }).batching()).isFalse();
+        assertThat(new Batcher(open(OnnxModels.scaling(2, 1f)), 2, 2, 1, (r, n) -> { }).batching()).isTrue();
+    }
+}

@@ -1,0 +1,88 @@
+package io.cairn.serving.log;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.cairn.serving.ServingProperties;
+import io.cairn.serving.TestSessions;
+import io.cairn.serving.onnx.Datatype;
+import io.cairn.serving.onnx.Tensor;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The prediction log never blocks a request: a full queue or a failing database drops records and counts them. */
+class PredictionLogTest {
+
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+
+    private static ServingProperties.PredictionLog capacity(int capacity) {
+        return TestSessions.defaults(Map.of("cairn.serving.prediction-log.capacity", String.valueOf(capacity)))
+                .predictionLog();
+    }
+
+    private static PredictionRecord record(String deployment) {
+        Map<String, Tensor> out = Map.of("y", new Tensor(Datatype.FP32, new long[] {1}, new float[] {1}));
+        return new PredictionRecord(PredictionIds.next(), deployment, "m", 1, "champion", null, out, null, out, 0.1,
+                Instant.now());
+    }
+
+    @Test
+    void aFullQueueDropsNewRecordsAndCountsThemPerDeployment() {
+        List<PredictionRecord> written = new ArrayList<>();
+        PredictionLog log = new PredictionLog(capacity(1), written::addAll, registry);
+        log.track("quiet");
+        log.offer(record("busy")); // fills the queue: the writer thread is not started
+        log.offer(record("busy"));
+        log.offer(record("busy"));
+        assertThat(log.dropped("busy")).isEqualTo(2);
+        assertThat(log.dropped("quiet")).isZero();
+        assertThat(registry.get("cairn.prediction.log.dropped").tag("deployment", "busy").counter().count())
+                .isEqualTo(2);
+    }
+
+    @Test
+    void aBatchTheDatabaseRefusesIsDroppedCountedAndTheLogKeepsGoing() {
+        List<PredictionRecord> written = new ArrayList<>();
+        boolean[] fail = {true};
+        PredictionLog log = new PredictionLog(capacity(10), batch -> {
+            if (fail[0]) {
+                throw new org.springframework.dao.DataAccessResourceFailureException("database down");
+            }
+            written.addAll(batch);
+        }, registry);
+        log.write(List.of(record("a"), record("a")));
+        assertThat(log.dropped("a")).isEqualTo(2);
+        fail[0] = false;
+        log.write(List.of(record("a")));
+        assertThat(written).hasSize(1);
+        assertThat(log.dropped("a")).isEqualTo(2);
+    }
+
+    @Test
+    void theWriterDrainsTheQueueInBatchesAndFlushesOnStop() throws Exception {
+        List<List<PredictionRecord>> batches = new java.util.concurrent.CopyOnWriteArrayList<>();
+        PredictionLog log = new PredictionLog(capacity(100), batch -> batches.add(List.copyOf(batch)), registry);
+        for (int i = 0; i < 25; i++) {
+            log.offer(record("d"));
+        }
+        log.start();
+        log.stop();
+        assertThat(batches.stream().mapToInt(List::size).sum()).isEqualTo(25);
+        assertThat(batches.get(0)).hasSize(25);
+        assertThat(log.dropped("d")).isZero();
+    }
+
+    @Test
+    void predictionIdsAreTimeOrderedVersionSevenUuids() {
+        long before = System.currentTimeMillis();
+        java.util.UUID id = PredictionIds.next();
+        assertThat(id.version()).isEqualTo(7);
+        assertThat(id.variant()).isEqualTo(2);
+        long millis = id.getMostSignificantBits() >>> 16;
+        assertThat(millis).isBetween(before, System.currentTimeMillis());
+        assertThat(java.util.stream.Stream.generate(PredictionIds::next).limit(1000).distinct().count()).isEqualTo(1000);
+    }
+}
