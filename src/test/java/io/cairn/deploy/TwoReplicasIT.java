@@ -6,6 +6,9 @@ import io.cairn.HttpJson;
 import io.cairn.HttpJson.Response;
 import io.cairn.IntegrationTest;
 import io.cairn.TestS3Proxy;
+import io.cairn.artifacts.ArtifactStore;
+import io.cairn.serving.OnnxModels;
+import io.cairn.serving.ServingFixtures;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -27,6 +30,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import tools.jackson.databind.JsonNode;
@@ -38,10 +42,8 @@ import tools.jackson.databind.JsonNode;
  * settings as environment variables, and a 1 GiB memory limit emulated with {@code -XX:MaxRAM}. What one replica
  * writes — runs, registry aliases, artifacts, feature definitions and online values — the other reads.
  *
- * <p>The serving half of this property (an alias moved on one replica is served by the other within 5 s) joins this
- * class once serving has merged: deploy on both through {@link #a} and {@link #b}, move the alias with
- * {@link #setAlias}, and poll B's inference endpoint with {@link #within}, as
- * {@link #aFeatureViewChangedOnOneReplicaIsServedByTheOtherWithinTheRegistryTtl} does for feature definitions.
+ * <p>Serving too: a deployment made on A is served by B, and an alias moved on either replica is served by the other
+ * within 5 s (each replica polls deployments and alias targets every second).
  */
 @IntegrationTest
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -56,6 +58,9 @@ class TwoReplicasIT {
 
     @LocalServerPort
     int port;
+
+    @Autowired
+    ArtifactStore artifactStore;
 
     // Replica B gets exactly the stores the test context uses.
     @Value("${spring.datasource.url}")
@@ -201,6 +206,45 @@ class TwoReplicasIT {
                 .at("/model_version/version").asString()).isEqualTo("2");
         JsonNode card = ok(a.get("/api/v1/models/" + model + "/versions/2/card"));
         assertThat(card.at("/card/model_parameters/input_format").toString()).contains("tenure");
+    }
+
+    // ---- serving ----------------------------------------------------------------------------------------------
+
+    @Test
+    void anAliasMovedOnOneReplicaIsServedByTheOtherWithinFiveSeconds() {
+        ServingFixtures fixtures = new ServingFixtures(port, artifactStore);
+        String model = fixtures.model("two-replicas");
+        int v1 = fixtures.version(model, OnnxModels.scaling(2, 1f), Map.of());
+        int v2 = fixtures.version(model, OnnxModels.scaling(2, 2f), Map.of());
+        int v3 = fixtures.version(model, OnnxModels.scaling(2, 3f), Map.of());
+        setAlias(a, model, "champion", v1);
+        String deployment = fixtures.deployReady("two-replicas", model, "champion");
+        String infer = "/v2/models/" + deployment + "/infer";
+        Map<String, Object> request = ServingFixtures.fp32("input", new float[][] {{1, 1}});
+        try {
+            // B learns of the deployment on its poll and loads v1 from S3 itself.
+            within(READY_TIMEOUT, () -> servedBy(b, infer, request).equals(String.valueOf(v1)), System.nanoTime());
+
+            long moved = System.nanoTime();
+            setAlias(a, model, "champion", v2);
+            Duration took = within(Duration.ofSeconds(5),
+                    () -> servedBy(b, infer, request).equals(String.valueOf(v2)), moved);
+            assertThat(took).isLessThan(Duration.ofSeconds(5));
+            assertThat(ok(b.post(infer, request)).at("/outputs/0/data").toString()).isEqualTo("[2.0,2.0]");
+
+            moved = System.nanoTime();
+            setAlias(b, model, "champion", v3);
+            within(Duration.ofSeconds(5), () -> servedBy(a, infer, request).equals(String.valueOf(v3)), moved);
+        } finally {
+            fixtures.delete("/api/v1/deployments/" + deployment);
+        }
+    }
+
+    /** The model version that answered an inference on the given replica, or "" when it did not answer 200. */
+    private static String servedBy(HttpJson replica, String infer, Map<String, Object> request) {
+        Response r = replica.post(infer, request);
+        return r.status() == 200 && r.json() != null && r.json().get("model_version") != null
+                ? r.json().get("model_version").asString() : "";
     }
 
     // ---- artifacts --------------------------------------------------------------------------------------------
