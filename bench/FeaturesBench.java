@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -553,6 +554,7 @@ public class FeaturesBench {
         long end = measureFrom + cfg.durationS() * 1_000_000_000L;
         List<long[]> lat = new ArrayList<>();
         AtomicLong late = new AtomicLong();
+        java.util.TreeMap<Double, Long> serverBefore = serverBuckets();
         ExecutorService pool = Executors.newFixedThreadPool(workers);
         List<Future<long[]>> futures = new ArrayList<>();
         for (int w = 0; w < workers; w++) {
@@ -591,8 +593,52 @@ public class FeaturesBench {
                         + "ms, p99 %.2f ms, p99.9 %.2f ms, max %.2f ms (%d sends started > 1 ms late)%n", shape, rate,
                 cfg.durationS(), workers, all.length, pct(all, 0.50), pct(all, 0.99), pct(all, 0.999),
                 all[all.length - 1] / 1e6, late.get());
+        String server = serverPercentiles(serverBefore, serverBuckets());
+        System.out.printf(Locale.ROOT, "  server side, from Spring's http.server.requests histogram (this phase "
+                + "including its warm-up): %s%n", server);
         summary.add(String.format(Locale.ROOT, "| get-online-features, %s, fixed %d req/s over HTTP | p50 %.2f ms, "
-                + "p99 %.2f ms, max %.2f ms |", shape, rate, pct(all, 0.50), pct(all, 0.99), all[all.length - 1] / 1e6));
+                + "p99 %.2f ms, max %.2f ms; server side %s |", shape, rate, pct(all, 0.50), pct(all, 0.99),
+                all[all.length - 1] / 1e6, server));
+    }
+
+    /** Cumulative counts of the server's request timer for get-online-features, by bucket bound in seconds. */
+    java.util.TreeMap<Double, Long> serverBuckets() throws Exception {
+        HttpResponse<String> res = http.send(HttpRequest.newBuilder(URI.create(cfg.baseUrl() + "/actuator/prometheus"))
+                .GET().build(), HttpResponse.BodyHandlers.ofString());
+        expect(res, 200, "prometheus scrape");
+        java.util.TreeMap<Double, Long> buckets = new java.util.TreeMap<>();
+        Pattern bucket = Pattern.compile("^http_server_requests_seconds_bucket\\{(.*)\\} ([0-9.eE+]+)$");
+        for (String line : res.body().lines().toList()) {
+            Matcher m = bucket.matcher(line);
+            if (m.matches() && m.group(1).contains("uri=\"/get-online-features\"") && m.group(1).contains("status=\"200\"")) {
+                Matcher le = Pattern.compile("le=\"([^\"]+)\"").matcher(m.group(1));
+                le.find();
+                double bound = le.group(1).equals("+Inf") ? Double.POSITIVE_INFINITY : Double.parseDouble(le.group(1));
+                buckets.merge(bound, (long) Double.parseDouble(m.group(2)), Long::sum);
+            }
+        }
+        return buckets;
+    }
+
+    /** "p50 <= x ms, p99 <= y ms" from the growth of the cumulative buckets between two scrapes. */
+    static String serverPercentiles(java.util.TreeMap<Double, Long> before, java.util.TreeMap<Double, Long> after) {
+        long total = after.lastEntry() == null ? 0 : after.lastEntry().getValue()
+                - before.getOrDefault(after.lastKey(), 0L);
+        if (total <= 0) {
+            return "n/a";
+        }
+        StringBuilder out = new StringBuilder();
+        for (double q : new double[] {0.50, 0.99, 0.999}) {
+            for (Map.Entry<Double, Long> e : after.entrySet()) {
+                long n = e.getValue() - before.getOrDefault(e.getKey(), 0L);
+                if (n >= q * total) {
+                    out.append(out.length() > 0 ? ", " : "").append(String.format(Locale.ROOT, "p%s <= %.2f ms",
+                            q == 0.5 ? "50" : q == 0.99 ? "99" : "99.9", e.getKey() * 1000));
+                    break;
+                }
+            }
+        }
+        return out.toString();
     }
 
     /**

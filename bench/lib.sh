@@ -168,3 +168,20 @@ run_load_generator() { # java arguments...
         die "load generator failed (exit ${rc}); server log: ${WORK}/server.log"
     fi
 }
+
+# Rows changed in the other databases of the same PostgreSQL (another bench, a test suite): they share the CPU and the
+# WAL with this one. Needs PSQL (recreate_database sets it).
+other_db_writes() {
+    timeout 20 "${PSQL[@]}" -At -c "SELECT coalesce(sum(tup_inserted + tup_updated + tup_deleted), 0) FROM pg_stat_database
+                          WHERE datname IS NOT NULL AND datname <> '${DB_NAME}'" 2>/dev/null || echo 0
+}
+
+report_other_db_writes() { # writes before, writes after
+    local other=$(($2 - $1))
+    if ((other > 10000)); then
+        log "WARNING: other databases on this PostgreSQL changed ${other} rows during the measurement;" \
+            "the numbers are probably skewed by concurrent load"
+    else
+        log "other databases on this PostgreSQL changed ${other} rows during the measurement"
+    fi
+}

@@ -61,13 +61,6 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# Writes to other databases of the same PostgreSQL during the measurement (another bench, a test suite) share the
-# CPU and the WAL with this one; they are reported so a skewed run can be recognised.
-other_db_writes() {
-    timeout 20 "${PSQL[@]}" -At -c "SELECT coalesce(sum(tup_inserted + tup_updated + tup_deleted), 0) FROM pg_stat_database
-                          WHERE datname IS NOT NULL AND datname <> '${DB_NAME}'" 2>/dev/null || echo 0
-}
-
 # ---- 1. build -------------------------------------------------------------------------------------------------------
 wait_for_idle
 build_jar
@@ -86,11 +79,5 @@ start_foreign_monitor
 run_load_generator -Xmx512m -cp "${PGJDBC}" "${ROOT}/bench/TrackingBench.java"
 WRITES_AFTER="$(other_db_writes)"
 report_foreign_monitor
-OTHER_WRITES=$((WRITES_AFTER - WRITES_BEFORE))
-if ((OTHER_WRITES > 10000)); then
-    log "WARNING: other databases on this PostgreSQL changed ${OTHER_WRITES} rows during the measurement;" \
-        "the numbers are probably skewed by concurrent load"
-else
-    log "other databases on this PostgreSQL changed ${OTHER_WRITES} rows during the measurement"
-fi
+report_other_db_writes "${WRITES_BEFORE}" "${WRITES_AFTER}"
 log "done; results in ${WORK}/results.txt"
