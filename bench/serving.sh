@@ -29,7 +29,7 @@ REQUIRE_IDLE="${REQUIRE_IDLE:-1}"          # 0: do not wait for an idle machine 
 KEEP_WORK="${KEEP_WORK:-1}"                # keep logs in the work directory
 
 export BASE_URL="http://127.0.0.1:${PORT}"
-export DURATION_S="${DURATION_S:-15}" WARMUP_S="${WARMUP_S:-5}" CLIENTS="${CLIENTS:-16}"
+export DURATION_S="${DURATION_S:-15}" WARMUP_S="${WARMUP_S:-30}" CLIENTS="${CLIENTS:-16}"
 export LATENCY_REQUESTS="${LATENCY_REQUESTS:-5000}" BATCH="${BATCH:-32}" DELAY_MS="${DELAY_MS:-2}"
 export IN="${IN:-64}" HIDDEN="${HIDDEN:-256}" OUT="${OUT:-8}" ORT_BATCH_THREADS="${ORT_BATCH_THREADS:-$(nproc)}"
 
