@@ -510,6 +510,8 @@ public class FeaturesBench {
         System.out.printf(Locale.ROOT, "%n[online] JIT warm-up: %d s of each shape at full speed (wrk), not measured%n",
                 cfg.jitWarmupS());
 
+        // The floor of the same HTTP stack on this machine: Feast's GET /health, no Redis, no request body.
+        fixedRate("baseline GET /health (same server and stack, no Redis)", features, 0, cfg.rate1());
         fixedRate("1 entity x 10 features", features, 1, cfg.rate1());
         fixedRate("100 entities x 10 features", features, 100, cfg.rate100());
         double max1 = closedLoop("1 entity x 10 features", wrk1);
@@ -554,7 +556,8 @@ public class FeaturesBench {
         long end = measureFrom + cfg.durationS() * 1_000_000_000L;
         List<long[]> lat = new ArrayList<>();
         AtomicLong late = new AtomicLong();
-        java.util.TreeMap<Double, Long> serverBefore = serverBuckets();
+        String uri = entities == 0 ? "/health" : "/get-online-features";
+        java.util.TreeMap<Double, Long> serverBefore = serverBuckets(uri);
         ExecutorService pool = Executors.newFixedThreadPool(workers);
         List<Future<long[]>> futures = new ArrayList<>();
         for (int w = 0; w < workers; w++) {
@@ -571,7 +574,8 @@ public class FeaturesBench {
                     } else if (wait < -1_000_000) {
                         late.incrementAndGet();
                     }
-                    int status = client.post("/get-online-features", body(features, entities, rnd));
+                    int status = entities == 0 ? client.get("/health")
+                            : client.post("/get-online-features", body(features, entities, rnd));
                     long done = System.nanoTime();
                     if (status != 200) {
                         throw new IllegalStateException("get-online-features: HTTP " + status);
@@ -593,16 +597,17 @@ public class FeaturesBench {
                         + "ms, p99 %.2f ms, p99.9 %.2f ms, max %.2f ms (%d sends started > 1 ms late)%n", shape, rate,
                 cfg.durationS(), workers, all.length, pct(all, 0.50), pct(all, 0.99), pct(all, 0.999),
                 all[all.length - 1] / 1e6, late.get());
-        String server = serverPercentiles(serverBefore, serverBuckets());
+        String server = serverPercentiles(serverBefore, serverBuckets(uri));
         System.out.printf(Locale.ROOT, "  server side, from Spring's http.server.requests histogram (this phase "
                 + "including its warm-up): %s%n", server);
-        summary.add(String.format(Locale.ROOT, "| get-online-features, %s, fixed %d req/s over HTTP | p50 %.2f ms, "
-                + "p99 %.2f ms, max %.2f ms; server side %s |", shape, rate, pct(all, 0.50), pct(all, 0.99),
+        summary.add(String.format(Locale.ROOT, "| %s, fixed %d req/s over HTTP | p50 %.2f ms, "
+                + "p99 %.2f ms, max %.2f ms; server side %s |", entities == 0 ? shape : "get-online-features, " + shape,
+                rate, pct(all, 0.50), pct(all, 0.99),
                 all[all.length - 1] / 1e6, server));
     }
 
-    /** Cumulative counts of the server's request timer for get-online-features, by bucket bound in seconds. */
-    java.util.TreeMap<Double, Long> serverBuckets() throws Exception {
+    /** Cumulative counts of the server's request timer for one URI, by bucket bound in seconds. */
+    java.util.TreeMap<Double, Long> serverBuckets(String uri) throws Exception {
         HttpResponse<String> res = http.send(HttpRequest.newBuilder(URI.create(cfg.baseUrl() + "/actuator/prometheus"))
                 .GET().build(), HttpResponse.BodyHandlers.ofString());
         expect(res, 200, "prometheus scrape");
@@ -610,7 +615,7 @@ public class FeaturesBench {
         Pattern bucket = Pattern.compile("^http_server_requests_seconds_bucket\\{(.*)\\} ([0-9.eE+]+)$");
         for (String line : res.body().lines().toList()) {
             Matcher m = bucket.matcher(line);
-            if (m.matches() && m.group(1).contains("uri=\"/get-online-features\"") && m.group(1).contains("status=\"200\"")) {
+            if (m.matches() && m.group(1).contains("uri=\"" + uri + "\"") && m.group(1).contains("status=\"200\"")) {
                 Matcher le = Pattern.compile("le=\"([^\"]+)\"").matcher(m.group(1));
                 le.find();
                 double bound = le.group(1).equals("+Inf") ? Double.POSITIVE_INFINITY : Double.parseDouble(le.group(1));
@@ -730,6 +735,13 @@ public class FeaturesBench {
             in = new java.io.BufferedInputStream(socket.getInputStream(), 1 << 16);
         }
 
+        /** Sends one GET and reads the whole answer; returns the status. */
+        int get(String path) throws IOException {
+            out.write(("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            return answer();
+        }
+
         /** Sends one POST and reads the whole answer; returns the status. */
         int post(String path, String json) throws IOException {
             byte[] body = json.getBytes(StandardCharsets.UTF_8);
@@ -737,6 +749,10 @@ public class FeaturesBench {
                     + "Content-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
             out.write(body);
             out.flush();
+            return answer();
+        }
+
+        private int answer() throws IOException {
             String statusLine = line();
             int status = Integer.parseInt(statusLine.split(" ")[1]);
             long length = -1;
