@@ -10,22 +10,16 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+BENCH=artifacts.sh
+# shellcheck source=bench/lib.sh
+source "${ROOT}/bench/lib.sh"
 
 # ---- parameters (environment) ---------------------------------------------------------------------------------------
 PORT="${PORT:-5078}"
 S3_PORT="${S3_PORT:-18078}"
-PG_HOST="${PG_HOST:-127.0.0.1}"
-PG_PORT="${PG_PORT:-5432}"
-PG_USER="${PG_USER:-postgres}"
 DB_NAME="${DB_NAME:-cairn_bench_artifacts}"
 SERVER_XMX="${SERVER_XMX:-512m}"
 S3PROXY_XMX="${S3PROXY_XMX:-512m}"
-SKIP_BUILD="${SKIP_BUILD:-0}"             # 1: use the jar already in target/
-READY_TIMEOUT_S="${READY_TIMEOUT_S:-180}" # server / S3Proxy start-up bound
-BENCH_TIMEOUT_S="${BENCH_TIMEOUT_S:-1800}" # load generator bound
-IDLE_WAIT_S="${IDLE_WAIT_S:-1800}"         # how long to wait for an idle machine (0: do not wait)
-IDLE_CPU_PCT="${IDLE_CPU_PCT:-25}"         # "idle" means at most this much CPU busy (3 s sample)
-KEEP_WORK="${KEEP_WORK:-1}"                # keep logs in the work directory (stored objects are always removed)
 
 export BASE_URL="http://127.0.0.1:${PORT}"
 export S3_ENDPOINT="http://127.0.0.1:${S3_PORT}"
@@ -34,36 +28,12 @@ export S3_BUCKET="${S3_BUCKET:-cairn-bench}"
 export AWS_ACCESS_KEY_ID="bench-access-key" AWS_SECRET_ACCESS_KEY="bench-secret-key" AWS_REGION="us-east-1"
 export SIZES_MB="${SIZES_MB:-64,256}" REPEATS="${REPEATS:-5}" WARMUPS="${WARMUPS:-2}"
 
-if [[ "${PG_HOST}" != "127.0.0.1" && "${PG_HOST}" != "localhost" ]]; then
-    echo "artifacts.sh: PG_HOST must be local (127.0.0.1), got ${PG_HOST}" >&2
-    exit 2
-fi
-
-BENCH=artifacts.sh
-# shellcheck source=bench/lib.sh
-source "${ROOT}/bench/lib.sh"
-
-WORK="$(mktemp -d "${TMPDIR:-/tmp}/cairn-bench-artifacts.XXXXXX")"
-SERVER_PID=""
+start_work cairn-bench-artifacts
 S3PROXY_PID=""
-MONITOR_PID=""
-
-cleanup() {
-    local rc=$?
-    [[ -z "${MONITOR_PID}" ]] || kill "${MONITOR_PID}" 2>/dev/null || true
-    stop_process "${SERVER_PID}" server
+cleanup_extra() {
     stop_process "${S3PROXY_PID}" S3Proxy
-    rm -rf "${WORK}/s3" "${WORK}/cairn.jar"
-    if [[ "${KEEP_WORK}" == "1" ]]; then
-        log "logs kept in ${WORK}"
-    else
-        rm -rf "${WORK}"
-    fi
-    exit "${rc}"
+    rm -rf "${WORK}/s3" # stored objects never stay
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
 
 # ---- 1. build and classpath -----------------------------------------------------------------------------------------
 wait_for_idle

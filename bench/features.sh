@@ -11,24 +11,18 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+BENCH=features.sh
+# shellcheck source=bench/lib.sh
+source "${ROOT}/bench/lib.sh"
 
 # ---- parameters (environment) ---------------------------------------------------------------------------------------
 PORT="${PORT:-5078}"
-PG_HOST="${PG_HOST:-127.0.0.1}"
-PG_PORT="${PG_PORT:-5432}"
-PG_USER="${PG_USER:-postgres}"
 DB_NAME="${DB_NAME:-cairn_bench_features}"
 SERVER_XMX="${SERVER_XMX:-1g}"
 REDIS_HOST="${REDIS_HOST:-127.0.0.1}"
 REDIS_PORT="${REDIS_PORT:-6379}"
 REDIS_DB="${REDIS_DB:-3}"                  # a Redis database of its own; keys are prefixed per view anyway
 DUCKDB_VERSION="${DUCKDB_VERSION:-2.0.0.1}"
-SKIP_BUILD="${SKIP_BUILD:-0}"             # 1: use the jar already in target/
-READY_TIMEOUT_S="${READY_TIMEOUT_S:-180}" # server start-up bound
-BENCH_TIMEOUT_S="${BENCH_TIMEOUT_S:-3600}" # load generator bound
-IDLE_WAIT_S="${IDLE_WAIT_S:-1800}"         # how long to wait for an idle machine (0: do not wait)
-IDLE_CPU_PCT="${IDLE_CPU_PCT:-25}"         # "idle" means at most this much CPU busy (3 s sample)
-KEEP_WORK="${KEEP_WORK:-1}"                # keep logs in the work directory
 
 export BASE_URL="http://127.0.0.1:${PORT}"
 export JDBC_URL="jdbc:postgresql://${PG_HOST}:${PG_PORT}/${DB_NAME}"
@@ -38,39 +32,14 @@ export FEATURE_ROWS="${FEATURE_ROWS:-10000000}" ENTITY_ROWS="${ENTITY_ROWS:-1000
 export CUSTOMERS="${CUSTOMERS:-250000}" TRAINING_RUNS="${TRAINING_RUNS:-2}" RATE_1="${RATE_1:-500}"
 export RATE_100="${RATE_100:-100}" DURATION_S="${DURATION_S:-20}" WARMUP_S="${WARMUP_S:-5}" JIT_WARMUP_S="${JIT_WARMUP_S:-30}" CLIENTS="${CLIENTS:-8}"
 
-if [[ "${PG_HOST}" != "127.0.0.1" && "${PG_HOST}" != "localhost" ]]; then
-    echo "features.sh: PG_HOST must be local (127.0.0.1), got ${PG_HOST}" >&2
-    exit 2
-fi
-
-BENCH=features.sh
-# shellcheck source=bench/lib.sh
-source "${ROOT}/bench/lib.sh"
-
-WORK="$(mktemp -d "${TMPDIR:-/tmp}/cairn-features-bench.XXXXXX")"
+start_work cairn-features-bench
 # Generated CSV files (about 1 GB at the defaults) are kept between runs and regenerated only when sizes change.
 export WORK_DIR="${WORK_DIR:-${TMPDIR:-/tmp}/cairn-features-data}"
-SERVER_PID=""
-MONITOR_PID=""
-
-cleanup() {
-    local rc=$?
-    [[ -z "${MONITOR_PID}" ]] || kill "${MONITOR_PID}" 2>/dev/null || true
-    stop_process "${SERVER_PID}" server
-    rm -f "${WORK}/cairn.jar"
+cleanup_extra() {
     # The bench's Redis database holds nothing but this run's online values.
     redis-cli -h "${REDIS_HOST}" -p "${REDIS_PORT}" -n "${REDIS_DB}" --scan --pattern 'cairn:fs:*' 2>/dev/null \
         | xargs -r -n 500 redis-cli -h "${REDIS_HOST}" -p "${REDIS_PORT}" -n "${REDIS_DB}" unlink >/dev/null 2>&1 || true
-    if [[ "${KEEP_WORK}" == "1" ]]; then
-        log "logs kept in ${WORK}"
-    else
-        rm -rf "${WORK}"
-    fi
-    exit "${rc}"
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
 
 # ---- 1. build and tools -----------------------------------------------------------------------------------------------
 wait_for_idle

@@ -1,7 +1,23 @@
 # Shared plumbing of the bench/*.sh scripts: logging, waiting for an idle machine, building the jar, a fresh database,
 # starting and always stopping the server, and flagging Maven JVMs that run beside a measurement.
-# Sourced, not run. The sourcing script sets BENCH (its name for log lines), ROOT and WORK first, and the parameters
-# each function names.
+# Sourced, not run, right after the sourcing script sets BENCH (its name for log lines) and ROOT; then the script sets
+# its own parameters (PORT, DB_NAME, SERVER_XMX, ...) and calls start_work.
+
+# ---- parameters every bench shares (environment) ---------------------------------------------------------------------
+PG_HOST="${PG_HOST:-127.0.0.1}"
+PG_PORT="${PG_PORT:-5432}"
+PG_USER="${PG_USER:-postgres}"
+SKIP_BUILD="${SKIP_BUILD:-0}"              # 1: use the jar already in target/
+READY_TIMEOUT_S="${READY_TIMEOUT_S:-180}"  # server start-up bound
+BENCH_TIMEOUT_S="${BENCH_TIMEOUT_S:-1800}" # load generator bound
+IDLE_WAIT_S="${IDLE_WAIT_S:-1800}"         # how long to wait for an idle machine (0: do not wait)
+IDLE_CPU_PCT="${IDLE_CPU_PCT:-25}"         # "idle" means at most this much CPU busy (3 s sample)
+KEEP_WORK="${KEEP_WORK:-1}"                # keep logs in the work directory
+
+if [[ "${PG_HOST}" != "127.0.0.1" && "${PG_HOST}" != "localhost" ]]; then
+    echo "${BENCH}: PG_HOST must be local (127.0.0.1), got ${PG_HOST}" >&2
+    exit 2
+fi
 
 log() { printf '[%s %s] %s\n' "${BENCH}" "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
@@ -184,4 +200,32 @@ report_other_db_writes() { # writes before, writes after
     else
         log "other databases on this PostgreSQL changed ${other} rows during the measurement"
     fi
+}
+
+# Creates WORK (mktemp under TMPDIR with the given prefix) and arranges that on any exit the monitor and the server
+# stop, the jar copy goes, and WORK is kept (KEEP_WORK=1) or removed. A script with more to undo defines
+# cleanup_extra, which runs once the server is stopped.
+start_work() { # prefix
+    WORK="$(mktemp -d "${TMPDIR:-/tmp}/$1.XXXXXX")"
+    SERVER_PID=""
+    MONITOR_PID=""
+    trap bench_cleanup EXIT
+    trap 'exit 130' INT
+    trap 'exit 143' TERM
+}
+
+bench_cleanup() {
+    local rc=$?
+    [[ -z "${MONITOR_PID}" ]] || kill "${MONITOR_PID}" 2>/dev/null || true
+    stop_process "${SERVER_PID}" server
+    if declare -F cleanup_extra >/dev/null; then
+        cleanup_extra
+    fi
+    rm -f "${WORK}/cairn.jar"
+    if [[ "${KEEP_WORK}" == "1" ]]; then
+        log "logs kept in ${WORK}"
+    else
+        rm -rf "${WORK}"
+    fi
+    exit "${rc}"
 }

@@ -11,59 +11,27 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+BENCH=serving.sh
+# shellcheck source=bench/lib.sh
+source "${ROOT}/bench/lib.sh"
 
 # ---- parameters (environment) ---------------------------------------------------------------------------------------
 PORT="${PORT:-5079}"
-PG_HOST="${PG_HOST:-127.0.0.1}"
-PG_PORT="${PG_PORT:-5432}"
-PG_USER="${PG_USER:-postgres}"
 DB_NAME="${DB_NAME:-cairn_bench_serving}"
 SERVER_XMX="${SERVER_XMX:-1g}"
 PREDICTION_LOG="${PREDICTION_LOG:-true}"     # false: run the server without the prediction log
-SKIP_BUILD="${SKIP_BUILD:-0}"             # 1: use the jar already in target/
-READY_TIMEOUT_S="${READY_TIMEOUT_S:-180}" # server start-up bound
-BENCH_TIMEOUT_S="${BENCH_TIMEOUT_S:-1800}" # load generator bound
-IDLE_WAIT_S="${IDLE_WAIT_S:-1800}"         # how long to wait for concurrent Maven test runs / CPU load to end
-IDLE_CPU_PCT="${IDLE_CPU_PCT:-25}"         # "idle" means at most this much CPU busy (3 s sample)
 REQUIRE_IDLE="${REQUIRE_IDLE:-1}"          # 0: do not wait for an idle machine (smoke runs; numbers not comparable)
-KEEP_WORK="${KEEP_WORK:-1}"                # keep logs in the work directory
 
 export BASE_URL="http://127.0.0.1:${PORT}"
 export DURATION_S="${DURATION_S:-15}" WARMUP_S="${WARMUP_S:-30}" CLIENTS="${CLIENTS:-16}"
 export LATENCY_REQUESTS="${LATENCY_REQUESTS:-5000}" BATCH="${BATCH:-32}" DELAY_MS="${DELAY_MS:-2}"
 export IN="${IN:-64}" HIDDEN="${HIDDEN:-256}" OUT="${OUT:-8}" ORT_BATCH_THREADS="${ORT_BATCH_THREADS:-$(nproc)}"
 
-if [[ "${PG_HOST}" != "127.0.0.1" && "${PG_HOST}" != "localhost" ]]; then
-    echo "serving.sh: PG_HOST must be local (127.0.0.1), got ${PG_HOST}" >&2
-    exit 2
-fi
-
-BENCH=serving.sh
-# shellcheck source=bench/lib.sh
-source "${ROOT}/bench/lib.sh"
 if [[ "${REQUIRE_IDLE}" == "0" ]]; then
     IDLE_WAIT_S=0 # smoke runs: numbers not to be recorded
 fi
 
-WORK="$(mktemp -d "${TMPDIR:-/tmp}/cairn-bench-serving.XXXXXX")"
-SERVER_PID=""
-MONITOR_PID=""
-
-cleanup() {
-    local rc=$?
-    [[ -z "${MONITOR_PID}" ]] || kill "${MONITOR_PID}" 2>/dev/null || true
-    stop_process "${SERVER_PID}" server
-    rm -f "${WORK}/cairn.jar"
-    if [[ "${KEEP_WORK}" == "1" ]]; then
-        log "logs kept in ${WORK}"
-    else
-        rm -rf "${WORK}"
-    fi
-    exit "${rc}"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+start_work cairn-bench-serving
 
 # ---- 1. build and class path ------------------------------------------------------------------------------------------
 wait_for_idle

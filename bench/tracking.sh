@@ -9,20 +9,14 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+BENCH=tracking.sh
+# shellcheck source=bench/lib.sh
+source "${ROOT}/bench/lib.sh"
 
 # ---- parameters (environment) ---------------------------------------------------------------------------------------
 PORT="${PORT:-5077}"
-PG_HOST="${PG_HOST:-127.0.0.1}"
-PG_PORT="${PG_PORT:-5432}"
-PG_USER="${PG_USER:-postgres}"
 DB_NAME="${DB_NAME:-cairn_bench}"
 SERVER_XMX="${SERVER_XMX:-1g}"
-SKIP_BUILD="${SKIP_BUILD:-0}"             # 1: use the jar already in target/
-READY_TIMEOUT_S="${READY_TIMEOUT_S:-180}" # server start-up bound
-BENCH_TIMEOUT_S="${BENCH_TIMEOUT_S:-1800}" # load generator bound
-IDLE_WAIT_S="${IDLE_WAIT_S:-1800}"         # how long to wait for concurrent Maven test runs / CPU load to end
-IDLE_CPU_PCT="${IDLE_CPU_PCT:-25}"         # "idle" means at most this much CPU busy (3 s sample)
-KEEP_WORK="${KEEP_WORK:-1}"                # keep logs in the work directory
 
 export BASE_URL="http://127.0.0.1:${PORT}"
 export JDBC_URL="jdbc:postgresql://${PG_HOST}:${PG_PORT}/${DB_NAME}"
@@ -32,34 +26,7 @@ export CREATE_THREADS="${CREATE_THREADS:-8}" SEARCH_WARMUP="${SEARCH_WARMUP:-30}
 export SEARCH_REQUESTS="${SEARCH_REQUESTS:-300}" SEARCH_LARGE_REQUESTS="${SEARCH_LARGE_REQUESTS:-300}"
 export BATCH_KEYS="${BATCH_KEYS:-10}" BATCH_STEPS="${BATCH_STEPS:-100}" ANALYZE="${ANALYZE:-1}"
 
-if [[ "${PG_HOST}" != "127.0.0.1" && "${PG_HOST}" != "localhost" ]]; then
-    echo "tracking.sh: PG_HOST must be local (127.0.0.1), got ${PG_HOST}" >&2
-    exit 2
-fi
-
-BENCH=tracking.sh
-# shellcheck source=bench/lib.sh
-source "${ROOT}/bench/lib.sh"
-
-WORK="$(mktemp -d "${TMPDIR:-/tmp}/cairn-bench.XXXXXX")"
-SERVER_PID=""
-MONITOR_PID=""
-
-cleanup() {
-    local rc=$?
-    [[ -z "${MONITOR_PID}" ]] || kill "${MONITOR_PID}" 2>/dev/null || true
-    stop_process "${SERVER_PID}" server
-    rm -f "${WORK}/cairn.jar"
-    if [[ "${KEEP_WORK}" == "1" ]]; then
-        log "logs kept in ${WORK}"
-    else
-        rm -rf "${WORK}"
-    fi
-    exit "${rc}"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+start_work cairn-bench
 
 # ---- 1. build -------------------------------------------------------------------------------------------------------
 wait_for_idle
