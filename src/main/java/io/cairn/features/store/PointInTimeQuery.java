@@ -78,9 +78,6 @@ public final class PointInTimeQuery {
         for (int i = 0; i < v.features().size(); i++) {
             columns.add("f." + FeatureTables.quote(v.features().get(i)) + " AS f" + i);
         }
-        if (columns.isEmpty()) {
-            columns.add("f.event_timestamp AS fe");
-        }
         List<String> where = new ArrayList<>();
         for (int i = 0; i < v.viewKeys().size(); i++) {
             where.add("f." + FeatureTables.quote(v.viewKeys().get(i)) + " = e." + v.entityKeys().get(i));
