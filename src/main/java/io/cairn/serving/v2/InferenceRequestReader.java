@@ -5,6 +5,11 @@ import io.cairn.serving.onnx.Datatype;
 import io.cairn.serving.onnx.OnnxModel;
 import io.cairn.serving.onnx.Tensor;
 import io.cairn.serving.onnx.TensorSpec;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -24,11 +29,42 @@ import tools.jackson.databind.json.JsonMapper;
  * shape holds. {@code data} may be flat (row-major) or nested. When {@code datatype} precedes {@code data} (as clients
  * write it) values go into a primitive array without intermediate objects; otherwise they are buffered as a tree first.
  * Every problem is a 400 naming the input and what was expected.
+ *
+ * <p>The binary tensor data extension is read too: when the body starts with a JSON header of
+ * {@code Inference-Header-Content-Length} bytes, an input whose {@code parameters} give {@code binary_data_size} has
+ * no {@code data}; its values follow the header as raw little-endian bytes, in the order of such inputs in the
+ * header (BOOL one byte each, BYTES a 4-byte little-endian length before each element). The binary part must be
+ * exactly as long as the sizes add up to. Outputs are asked for as binary with {@code "binary_data": true} in an
+ * output's parameters, or {@code "binary_data_output": true} in the request's.
  */
 final class InferenceRequestReader {
 
-    /** A decoded request: its id (null when none was given), inputs in the model's order, outputs wanted (null: all). */
-    record InferenceRequest(String id, Map<String, Tensor> inputs, List<String> outputs) {
+    /**
+     * A decoded request: its id (null when none was given), inputs in the model's order, outputs wanted (null: all),
+     * and which outputs go back as binary data.
+     */
+    record InferenceRequest(String id, Map<String, Tensor> inputs, List<String> outputs, BinaryOutputs binary) {
+    }
+
+    /** Which outputs the client wants as binary data: all of them, or those named. */
+    record BinaryOutputs(boolean all, Set<String> named) {
+        static final BinaryOutputs NONE = new BinaryOutputs(false, Set.of());
+
+        boolean wants(String output) {
+            return all || named.contains(output);
+        }
+
+        boolean any() {
+            return all || !named.isEmpty();
+        }
+    }
+
+    /** One input as the JSON header gives it: values, or the size of its binary data still to be read. */
+    private record ParsedInput(String name, TensorSpec spec, long[] shape, Tensor tensor, long binarySize) {
+    }
+
+    /** The requested outputs with the binary flag of each. */
+    private record RequestedOutputs(List<String> names, Set<String> binary) {
     }
 
     private final JsonMapper json;
@@ -37,17 +73,29 @@ final class InferenceRequestReader {
         this.json = json;
     }
 
-    /**
-     * @param label names the model in messages, e.g. {@code model 'churn' version 3}
-     */
+    /** A request that is all JSON. */
     InferenceRequest read(byte[] body, OnnxModel model, String label) {
-        try (JsonParser p = json.createParser(body)) {
+        return read(body, body.length, model, label);
+    }
+
+    /**
+     * @param headerLength the length of the JSON header ({@code Inference-Header-Content-Length}), the whole body
+     *                     when there is no binary data
+     * @param label        names the model in messages, e.g. {@code model 'churn' version 3}
+     */
+    InferenceRequest read(byte[] body, int headerLength, OnnxModel model, String label) {
+        if (headerLength < 0 || headerLength > body.length) {
+            throw bad("Inference-Header-Content-Length is " + headerLength + " but the body has " + body.length
+                    + " bytes; it must give the length of the JSON header at the start of the body.");
+        }
+        try (JsonParser p = json.createParser(body, 0, headerLength)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 throw bad("The request body must be a JSON object with 'inputs'.");
             }
             String id = null;
-            Map<String, Tensor> given = null;
-            List<String> outputs = null;
+            List<ParsedInput> parsed = null;
+            RequestedOutputs outputs = new RequestedOutputs(null, Set.of());
+            boolean allBinary = false;
             while (p.nextToken() == JsonToken.PROPERTY_NAME) {
                 String field = p.currentName();
                 JsonToken value = p.nextToken();
@@ -59,14 +107,27 @@ final class InferenceRequestReader {
                             throw bad("'id' must be a string.");
                         }
                     }
-                    case "inputs" -> given = inputs(p, model, label);
+                    case "inputs" -> parsed = inputs(p, model, label);
                     case "outputs" -> outputs = outputs(p, model, label);
-                    default -> p.skipChildren(); // parameters and extensions this server does not use
+                    case "parameters" -> allBinary = booleanParameter(p, "binary_data_output", "parameters");
+                    default -> p.skipChildren(); // extensions this server does not use
                 }
             }
-            if (given == null) {
+            JsonToken trailing;
+            try {
+                trailing = p.nextToken();
+            } catch (JacksonException e) {
+                trailing = JsonToken.NOT_AVAILABLE;
+            }
+            if (trailing != null) {
+                throw bad("Unexpected content after the JSON object"
+                        + (headerLength == body.length ? "; binary tensor data needs an Inference-Header-Content-Length "
+                        + "header giving the length of the JSON part." : "."));
+            }
+            if (parsed == null) {
                 throw bad("'inputs' is required: a list of {name, shape, datatype, data}.");
             }
+            Map<String, Tensor> given = binaryInputs(parsed, body, headerLength);
             Map<String, Tensor> ordered = new LinkedHashMap<>();
             for (TensorSpec spec : model.inputs()) {
                 Tensor t = given.get(spec.name());
@@ -76,25 +137,28 @@ final class InferenceRequestReader {
                 }
                 ordered.put(spec.name(), t);
             }
-            return new InferenceRequest(id, ordered, outputs);
+            return new InferenceRequest(id, ordered, outputs.names(), allBinary || !outputs.binary().isEmpty()
+                    ? new BinaryOutputs(allBinary, outputs.binary()) : BinaryOutputs.NONE);
         } catch (JacksonException e) {
             throw bad("Malformed JSON in request body: " + e.getOriginalMessage());
         }
     }
 
-    private Map<String, Tensor> inputs(JsonParser p, OnnxModel model, String label) {
+    private List<ParsedInput> inputs(JsonParser p, OnnxModel model, String label) {
         if (p.currentToken() != JsonToken.START_ARRAY) {
             throw bad("'inputs' must be a list of {name, shape, datatype, data}.");
         }
-        Map<String, Tensor> inputs = new LinkedHashMap<>();
+        List<ParsedInput> inputs = new ArrayList<>();
+        Set<String> seen = new LinkedHashSet<>();
         int index = 0;
         while (p.nextToken() != JsonToken.END_ARRAY) {
             if (p.currentToken() != JsonToken.START_OBJECT) {
                 throw bad("inputs[" + index + "] must be an object {name, shape, datatype, data}.");
             }
-            Map.Entry<String, Tensor> input = input(p, model, label, index, inputs);
+            ParsedInput input = input(p, model, label, index, seen);
             index++;
-            inputs.put(input.getKey(), input.getValue());
+            seen.add(input.name());
+            inputs.add(input);
         }
         if (inputs.isEmpty()) {
             throw bad("'inputs' is empty; " + label + " expects inputs " + inputSpecs(model) + ".");
@@ -102,7 +166,137 @@ final class InferenceRequestReader {
         return inputs;
     }
 
-    private Map.Entry<String, Tensor> input(JsonParser p, OnnxModel model, String label, int index, Map<String, Tensor> seen) {
+    /** Fills in the inputs sent as binary data, in order, from the bytes after the JSON header. */
+    private static Map<String, Tensor> binaryInputs(List<ParsedInput> parsed, byte[] body, int headerLength) {
+        Map<String, Tensor> inputs = new LinkedHashMap<>();
+        long declared = 0;
+        for (ParsedInput input : parsed) {
+            if (input.tensor() == null) {
+                declared += input.binarySize();
+            }
+        }
+        long available = body.length - headerLength;
+        if (declared != available) {
+            throw bad("The inputs' binary_data_size parameters add up to " + declared + " bytes but " + available
+                    + " bytes follow the JSON header" + (available == 0 && declared > 0 ? " (is the "
+                    + "Inference-Header-Content-Length header missing?)." : "."));
+        }
+        ByteBuffer binary = ByteBuffer.wrap(body, headerLength, body.length - headerLength).slice()
+                .order(ByteOrder.LITTLE_ENDIAN);
+        for (ParsedInput input : parsed) {
+            Tensor tensor = input.tensor();
+            if (tensor == null) {
+                ByteBuffer part = binary.slice(binary.position(), (int) input.binarySize()).order(ByteOrder.LITTLE_ENDIAN);
+                binary.position(binary.position() + (int) input.binarySize());
+                tensor = decodeBinary(input, part);
+            }
+            inputs.put(input.name(), tensor);
+        }
+        return inputs;
+    }
+
+    private static Tensor decodeBinary(ParsedInput input, ByteBuffer part) {
+        Datatype type = input.spec().datatype();
+        long elements = product(input.shape());
+        if (type != Datatype.BYTES) {
+            long expected = elements * width(type);
+            if (part.remaining() != expected) {
+                throw bad("Input '" + input.name() + "' has shape " + Arrays.toString(input.shape()) + " (" + elements
+                        + " " + type + " values, " + expected + " bytes) but binary_data_size " + part.remaining() + ".");
+            }
+        }
+        int n = Math.toIntExact(elements);
+        Object data = type.newArray(n);
+        switch (type) {
+            case FP32 -> part.asFloatBuffer().get((float[]) data);
+            case FP64 -> part.asDoubleBuffer().get((double[]) data);
+            case INT64 -> part.asLongBuffer().get((long[]) data);
+            case INT32 -> part.asIntBuffer().get((int[]) data);
+            case INT16 -> part.asShortBuffer().get((short[]) data);
+            case INT8, UINT8 -> part.get((byte[]) data);
+            case BOOL -> {
+                boolean[] values = (boolean[]) data;
+                for (int i = 0; i < n; i++) {
+                    byte b = part.get();
+                    if (b != 0 && b != 1) {
+                        throw bad("Input '" + input.name() + "' binary data[" + i + "]: BOOL is one byte, 0 or 1; got "
+                                + b + ".");
+                    }
+                    values[i] = b == 1;
+                }
+            }
+            case BYTES -> {
+                String[] values = (String[]) data;
+                for (int i = 0; i < n; i++) {
+                    if (part.remaining() < 4) {
+                        throw bad("Input '" + input.name() + "' binary data ends before element " + i + " of " + n
+                                + " (BYTES elements are a 4-byte little-endian length, then the bytes).");
+                    }
+                    long length = Integer.toUnsignedLong(part.getInt());
+                    if (length > part.remaining()) {
+                        throw bad("Input '" + input.name() + "' binary data[" + i + "] claims " + length
+                                + " bytes but only " + part.remaining() + " remain.");
+                    }
+                    byte[] bytes = new byte[(int) length];
+                    part.get(bytes);
+                    values[i] = utf8(bytes, input.name(), i);
+                }
+                if (part.hasRemaining()) {
+                    throw bad("Input '" + input.name() + "' has " + part.remaining() + " bytes of binary data left "
+                            + "over after its " + n + " BYTES elements.");
+                }
+            }
+        }
+        return new Tensor(type, input.shape(), data);
+    }
+
+    /** ONNX string tensors hold text: BYTES elements must be UTF-8. */
+    private static String utf8(byte[] bytes, String input, int index) {
+        try {
+            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException e) {
+            throw bad("Input '" + input + "' binary data[" + index + "] is not UTF-8 text; this server serves BYTES "
+                    + "as ONNX string tensors.");
+        }
+    }
+
+    /** Bytes per element in the binary form of a fixed-size datatype. */
+    static int width(Datatype type) {
+        return switch (type) {
+            case BOOL, INT8, UINT8 -> 1;
+            case INT16 -> 2;
+            case INT32, FP32 -> 4;
+            case INT64, FP64 -> 8;
+            case BYTES -> throw new IllegalArgumentException("BYTES has no fixed width");
+        };
+    }
+
+    /** Reads a parameters object, returning the boolean parameter {@code name} (false when absent). */
+    private static boolean booleanParameter(JsonParser p, String name, String where) {
+        if (p.currentToken() == JsonToken.VALUE_NULL) {
+            return false;
+        }
+        if (p.currentToken() != JsonToken.START_OBJECT) {
+            throw bad(where + " must be an object.");
+        }
+        boolean value = false;
+        while (p.nextToken() == JsonToken.PROPERTY_NAME) {
+            String field = p.currentName();
+            JsonToken token = p.nextToken();
+            if (field.equals(name)) {
+                if (token != JsonToken.VALUE_TRUE && token != JsonToken.VALUE_FALSE) {
+                    throw bad(where + "." + name + " must be true or false.");
+                }
+                value = token == JsonToken.VALUE_TRUE;
+            } else {
+                p.skipChildren();
+            }
+        }
+        return value;
+    }
+
+    private ParsedInput input(JsonParser p, OnnxModel model, String label, int index, Set<String> seen) {
         String name = null;
         long[] shape = null;
         String datatypeText = null;
@@ -110,6 +304,7 @@ final class InferenceRequestReader {
         Object data = null;
         int dataLength = -1;
         JsonNode deferred = null;
+        long binarySize = -1;
         while (p.nextToken() == JsonToken.PROPERTY_NAME) {
             String field = p.currentName();
             JsonToken value = p.nextToken();
@@ -141,7 +336,8 @@ final class InferenceRequestReader {
                         deferred = p.readValueAsTree();
                     }
                 }
-                default -> p.skipChildren(); // parameters
+                case "parameters" -> binarySize = binaryDataSize(p, index);
+                default -> p.skipChildren();
             }
         }
         if (name == null) {
@@ -157,9 +353,15 @@ final class InferenceRequestReader {
             throw bad("Input '" + name + "' has shape " + Arrays.toString(shape) + " but " + label + " expects "
                     + spec.shapeText() + " (-1: any size).");
         }
+        if (binarySize >= 0) {
+            if (data != null || (deferred != null && !deferred.isNull())) {
+                throw bad("Input '" + name + "' has both data and a binary_data_size; send its values one way.");
+            }
+            return new ParsedInput(name, spec, shape, null, binarySize);
+        }
         if (data == null) {
             if (deferred == null || deferred.isNull()) {
-                throw bad("Input '" + name + "' has no data.");
+                throw bad("Input '" + name + "' has no data (nor a binary_data_size parameter).");
             }
             ValueBuffer buffer = new ValueBuffer(spec.datatype(), name, 16);
             try (JsonParser tree = json.treeAsTokens(deferred)) {
@@ -174,15 +376,40 @@ final class InferenceRequestReader {
             throw bad("Input '" + name + "' has shape " + Arrays.toString(shape) + " (" + expected + " values) but "
                     + dataLength + " data values.");
         }
-        return Map.entry(name, new Tensor(spec.datatype(), shape, data));
+        return new ParsedInput(name, spec, shape, new Tensor(spec.datatype(), shape, data), -1);
     }
 
-    private TensorSpec known(OnnxModel model, String label, String name, Map<String, Tensor> seen) {
+    /** An input's parameters: its binary_data_size, or -1 when it has none. */
+    private static long binaryDataSize(JsonParser p, int index) {
+        if (p.currentToken() == JsonToken.VALUE_NULL) {
+            return -1;
+        }
+        if (p.currentToken() != JsonToken.START_OBJECT) {
+            throw bad("inputs[" + index + "].parameters must be an object.");
+        }
+        long size = -1;
+        while (p.nextToken() == JsonToken.PROPERTY_NAME) {
+            String field = p.currentName();
+            JsonToken token = p.nextToken();
+            if (field.equals("binary_data_size")) {
+                if (token != JsonToken.VALUE_NUMBER_INT || p.getLongValue() < 0 || p.getLongValue() > Integer.MAX_VALUE) {
+                    throw bad("inputs[" + index + "].parameters.binary_data_size must be a non-negative integer "
+                            + "(bytes).");
+                }
+                size = p.getLongValue();
+            } else {
+                p.skipChildren();
+            }
+        }
+        return size;
+    }
+
+    private TensorSpec known(OnnxModel model, String label, String name, Set<String> seen) {
         TensorSpec spec = model.input(name);
         if (spec == null) {
             throw bad("Unknown input '" + name + "': " + label + " has inputs " + inputSpecs(model) + ".");
         }
-        if (seen.containsKey(name)) {
+        if (seen.contains(name)) {
             throw bad("Input '" + name + "' is given twice.");
         }
         return spec;
@@ -221,24 +448,28 @@ final class InferenceRequestReader {
         return Arrays.copyOf(dims, n);
     }
 
-    private static List<String> outputs(JsonParser p, OnnxModel model, String label) {
+    private static RequestedOutputs outputs(JsonParser p, OnnxModel model, String label) {
         if (p.currentToken() == JsonToken.VALUE_NULL) {
-            return null;
+            return new RequestedOutputs(null, Set.of());
         }
         if (p.currentToken() != JsonToken.START_ARRAY) {
             throw bad("'outputs' must be a list of {name}.");
         }
         Set<String> names = new LinkedHashSet<>();
+        Set<String> binary = new LinkedHashSet<>();
         while (p.nextToken() != JsonToken.END_ARRAY) {
             if (p.currentToken() != JsonToken.START_OBJECT) {
                 throw bad("'outputs' must be a list of {name}.");
             }
             String name = null;
+            boolean asBinary = false;
             while (p.nextToken() == JsonToken.PROPERTY_NAME) {
                 String field = p.currentName();
                 JsonToken value = p.nextToken();
                 if (field.equals("name") && value == JsonToken.VALUE_STRING) {
                     name = p.getString();
+                } else if (field.equals("parameters")) {
+                    asBinary = booleanParameter(p, "binary_data", "outputs[].parameters");
                 } else {
                     p.skipChildren();
                 }
@@ -251,8 +482,11 @@ final class InferenceRequestReader {
                         + model.outputs().stream().map(o -> o.name()).toList() + ".");
             }
             names.add(name);
+            if (asBinary) {
+                binary.add(name);
+            }
         }
-        return names.isEmpty() ? null : new ArrayList<>(names);
+        return new RequestedOutputs(names.isEmpty() ? null : new ArrayList<>(names), binary);
     }
 
     private static String inputSpecs(OnnxModel model) {

@@ -34,6 +34,8 @@ class V2Controller {
 
     static final String VERSION_HEADER = "X-Cairn-Model-Version";
     static final String PREDICTION_HEADER = "X-Cairn-Prediction-Id";
+    /** The binary tensor data extension: the length of the JSON part of a body that binary tensor data follows. */
+    static final String HEADER_LENGTH_HEADER = "Inference-Header-Content-Length";
 
     private final DeploymentRouter router;
     private final V2Inference inference;
@@ -70,7 +72,7 @@ class V2Controller {
     @GetMapping("")
     ServerMetadata server() {
         String version = V2Controller.class.getPackage().getImplementationVersion();
-        return new ServerMetadata("cairn", version == null ? "dev" : version, List.of());
+        return new ServerMetadata("cairn", version == null ? "dev" : version, List.of("binary_tensor_data"));
     }
 
     @GetMapping("/health/live")
@@ -116,6 +118,18 @@ class V2Controller {
                 + " bytes (cairn.serving.max-request-size); send smaller batches.");
     }
 
+    private static int headerLength(String header, int bodyLength) {
+        if (header == null) {
+            return bodyLength;
+        }
+        try {
+            return Integer.parseInt(header.strip());
+        } catch (NumberFormatException e) {
+            throw CairnException.invalid(HEADER_LENGTH_HEADER + " must be the length in bytes of the JSON header at "
+                    + "the start of the body; got '" + header + "'.");
+        }
+    }
+
     /**
      * Inference. The body is read and written here directly rather than through message converters: the tensors go
      * from the request bytes into primitive arrays and back without an object per value.
@@ -131,9 +145,15 @@ class V2Controller {
         if (body.length > maxRequestBytes) {
             throw tooLarge();
         }
-        V2Inference.Answer answer = inference.infer(name, version, body, start);
+        int headerLength = headerLength(request.getHeader(HEADER_LENGTH_HEADER), body.length);
+        V2Inference.Answer answer = inference.infer(name, version, body, headerLength, start);
         response.setStatus(200);
-        response.setContentType(MediaType.APPLICATION_JSON_VALUE);
+        if (answer.headerLength() >= 0) {
+            response.setContentType(MediaType.APPLICATION_OCTET_STREAM_VALUE);
+            response.setHeader(HEADER_LENGTH_HEADER, Integer.toString(answer.headerLength()));
+        } else {
+            response.setContentType(MediaType.APPLICATION_JSON_VALUE);
+        }
         response.setHeader(VERSION_HEADER, answer.modelVersion());
         response.setHeader(PREDICTION_HEADER, answer.predictionId());
         response.setContentLength(answer.body().length);

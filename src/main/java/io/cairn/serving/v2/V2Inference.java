@@ -27,8 +27,11 @@ import tools.jackson.databind.json.JsonMapper;
 @Component
 class V2Inference {
 
-    /** An encoded response and what the headers say about it. */
-    record Answer(byte[] body, String modelVersion, String predictionId) {
+    /**
+     * An encoded response and what the headers say about it; {@code headerLength} is the length of the JSON part when
+     * binary output data follows it, else -1.
+     */
+    record Answer(byte[] body, int headerLength, String modelVersion, String predictionId) {
     }
 
     private final DeploymentRouter router;
@@ -46,13 +49,17 @@ class V2Inference {
         this.writer = new InferenceResponseWriter(tensors);
     }
 
-    Answer infer(String deployment, String version, byte[] body, long startNanos) {
+    /**
+     * @param headerLength the JSON header's length when binary input data follows it ({@code
+     *                     Inference-Header-Content-Length}), else the body's length
+     */
+    Answer infer(String deployment, String version, byte[] body, int headerLength, long startNanos) {
         try (Lease lease = router.lease(deployment, version)) {
             ServedModel model = lease.model();
             ModelMeters meters = model.meters();
             InferenceRequest request;
             try {
-                request = reader.read(body, model.onnx(), "model '" + deployment + "' version " + model.version());
+                request = reader.read(body, headerLength, model.onnx(), "model '" + deployment + "' version " + model.version());
             } catch (CairnException e) {
                 meters.badRequest();
                 throw e;
@@ -76,14 +83,15 @@ class V2Inference {
             Map<String, Object> parameters = new LinkedHashMap<>(4);
             parameters.put("prediction_id", predictionId.toString());
             parameters.put("alias", model.alias());
-            byte[] json = writer.write(deployment, model.versionText(),
-                    request.id() != null ? request.id() : predictionId.toString(), parameters, outcome.outputs());
+            InferenceResponseWriter.Encoded encoded = writer.write(deployment, model.versionText(),
+                    request.id() != null ? request.id() : predictionId.toString(), parameters, outcome.outputs(),
+                    request.binary());
             long totalNanos = System.nanoTime() - startNanos;
             meters.succeeded(outcome.queueNanos(), outcome.computeNanos(), totalNanos);
             predictionLog.offer(new PredictionRecord(predictionId, deployment, model.model(), model.version(),
                     model.alias(), request.id(), predictionLog.logsInputs() ? request.inputs() : null, null,
                     outcome.outputs(), totalNanos / 1e6, Instant.now()));
-            return new Answer(json, model.versionText(), predictionId.toString());
+            return new Answer(encoded.body(), encoded.headerLength(), model.versionText(), predictionId.toString());
         }
     }
 }

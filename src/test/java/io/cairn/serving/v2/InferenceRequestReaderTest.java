@@ -111,6 +111,83 @@ class InferenceRequestReaderTest {
                 + "{\"name\": \"x\", \"shape\": [1, 3], \"datatype\": \"FP32\", \"data\": [1, 2, 3]}]}", "given twice");
     }
 
+    /** The JSON header followed by the binary part, as the binary tensor data extension sends them. */
+    private InferenceRequest readBinary(OnnxModel model, String json, byte[] binary) {
+        byte[] header = json.getBytes(StandardCharsets.UTF_8);
+        byte[] body = java.util.Arrays.copyOf(header, header.length + binary.length);
+        System.arraycopy(binary, 0, body, header.length, binary.length);
+        return reader.read(body, header.length, model, "model 'm' version 1");
+    }
+
+    @Test
+    void binaryInputsAreReadLittleEndianAndOutputsAskedForAsBinaryAreNoted() {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(24).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        float[] values = {1.5f, -0f, Float.MIN_VALUE, Float.MAX_VALUE, Float.NaN, 7};
+        for (float v : values) {
+            b.putFloat(v);
+        }
+        InferenceRequest r = readBinary(fp32, "{\"inputs\": [{\"name\": \"x\", \"datatype\": \"FP32\", \"shape\": "
+                + "[2, 3], \"parameters\": {\"binary_data_size\": 24}}], \"outputs\": [{\"name\": \"y\", "
+                + "\"parameters\": {\"binary_data\": true}}]}", b.array());
+        float[] read = (float[]) r.inputs().get("x").data();
+        for (int i = 0; i < values.length; i++) {
+            assertThat(Float.floatToRawIntBits(read[i])).isEqualTo(Float.floatToRawIntBits(values[i]));
+        }
+        assertThat(r.binary().wants("y")).isTrue();
+        assertThat(r.binary().all()).isFalse();
+        assertThat(read(fp32, "{\"inputs\": [{\"name\": \"x\", \"datatype\": \"FP32\", \"shape\": [1, 3], "
+                + "\"data\": [1, 2, 3]}]}").binary().any()).isFalse();
+    }
+
+    @Test
+    void binaryBoolAndBytesAreChecked() {
+        OnnxModel bool = TestSessions.open(OnnxModels.identity(TensorProto.DataType.BOOL_VALUE, -1));
+        OnnxModel strings = TestSessions.open(OnnxModels.identity(TensorProto.DataType.STRING_VALUE, -1));
+        try {
+            String boolJson = "{\"inputs\": [{\"name\": \"x\", \"datatype\": \"BOOL\", \"shape\": [3], "
+                    + "\"parameters\": {\"binary_data_size\": 3}}]}";
+            assertThat((boolean[]) readBinary(bool, boolJson, new byte[] {1, 0, 1}).inputs().get("x").data())
+                    .containsExactly(true, false, true);
+            assertThatThrownBy(() -> readBinary(bool, boolJson, new byte[] {1, 2, 1}))
+                    .hasMessageContaining("binary data[1]: BOOL is one byte, 0 or 1; got 2");
+
+            String bytesJson = "{\"inputs\": [{\"name\": \"x\", \"datatype\": \"BYTES\", \"shape\": [2], "
+                    + "\"parameters\": {\"binary_data_size\": %d}}]}";
+            byte[] two = {2, 0, 0, 0, 'h', 'i', 0, 0, 0, 0};
+            assertThat((String[]) readBinary(strings, bytesJson.formatted(two.length), two).inputs().get("x").data())
+                    .containsExactly("hi", "");
+            byte[] extra = {2, 0, 0, 0, 'h', 'i', 0, 0, 0, 0, 9};
+            assertThatThrownBy(() -> readBinary(strings, bytesJson.formatted(extra.length), extra))
+                    .hasMessageContaining("1 bytes of binary data left over after its 2 BYTES elements");
+            byte[] overlong = {2, 0, 0, 0, 'h', 'i', 50, 0, 0, 0};
+            assertThatThrownBy(() -> readBinary(strings, bytesJson.formatted(overlong.length), overlong))
+                    .hasMessageContaining("binary data[1] claims 50 bytes but only 0 remain");
+            byte[] notUtf8 = {1, 0, 0, 0, (byte) 0xff, 0, 0, 0, 0};
+            assertThatThrownBy(() -> readBinary(strings, bytesJson.formatted(notUtf8.length), notUtf8))
+                    .hasMessageContaining("is not UTF-8 text");
+        } finally {
+            bool.close();
+            strings.close();
+        }
+    }
+
+    @Test
+    void outputsAskedForAsBinaryFollowTheJsonHeaderLittleEndian() {
+        Tensor y = new Tensor(io.cairn.serving.onnx.Datatype.INT32, new long[] {2}, new int[] {1, -2});
+        Tensor z = new Tensor(io.cairn.serving.onnx.Datatype.FP64, new long[] {1}, new double[] {0.25});
+        Map<String, Tensor> outputs = new java.util.LinkedHashMap<>();
+        outputs.put("y", y);
+        outputs.put("z", z);
+        InferenceResponseWriter.Encoded e = new InferenceResponseWriter(JSON).write("m", "1", "id", Map.of(), outputs,
+                new InferenceRequestReader.BinaryOutputs(false, java.util.Set.of("y")));
+        byte[] header = java.util.Arrays.copyOf(e.body(), e.headerLength());
+        assertThat(JSON.readTree(header).at("/outputs/0/parameters/binary_data_size").asInt()).isEqualTo(8);
+        assertThat(JSON.readTree(header).at("/outputs/0/data").isMissingNode()).isTrue();
+        assertThat(JSON.readTree(header).at("/outputs/1/data").toString()).isEqualTo("[0.25]");
+        assertThat(java.util.Arrays.copyOfRange(e.body(), e.headerLength(), e.body().length))
+                .containsExactly(1, 0, 0, 0, -2, -1, -1, -1);
+    }
+
     private void assertBad(OnnxModel model, String json, String message) {
         assertThatThrownBy(() -> read(model, json)).isInstanceOf(CairnException.class).hasMessageContaining(message);
     }
