@@ -67,13 +67,14 @@ import java.util.regex.Pattern;
 public class ServingBench {
 
     record Config(String baseUrl, int in, int hidden, int out, int latencyRequests, int clients, int durationS,
-                  int warmupS, int batch, int delayMs, long serverPid, int ortBatchThreads) {
+                  int warmupS, int batch, int delayMs, long serverPid, int ortBatchThreads, boolean binary) {
 
         static Config fromEnv() {
             return new Config(env("BASE_URL", "http://127.0.0.1:5079"), intEnv("IN", 64), intEnv("HIDDEN", 256),
                     intEnv("OUT", 8), intEnv("LATENCY_REQUESTS", 5000), intEnv("CLIENTS", 16), intEnv("DURATION_S", 15),
                     intEnv("WARMUP_S", 5), intEnv("BATCH", 32), intEnv("DELAY_MS", 2),
-                    Long.parseLong(env("SERVER_PID", "0")), intEnv("ORT_BATCH_THREADS", Runtime.getRuntime().availableProcessors()));
+                    Long.parseLong(env("SERVER_PID", "0")), intEnv("ORT_BATCH_THREADS", Runtime.getRuntime().availableProcessors()),
+                    env("BINARY", "0").equals("1"));
         }
 
         private static String env(String name, String def) {
@@ -544,7 +545,24 @@ public class ServingBench {
         return m.find() ? Double.parseDouble(m.group(1)) : Double.NaN;
     }
 
+    /** Length of the JSON header of a binary request (the same for every request of one model); -1 for JSON. */
+    private int binaryHeaderLength = -1;
+
     byte[] body(float[] input) {
+        if (cfg.binary()) {
+            // The protocol's binary tensor data extension: a JSON header, then the raw little-endian floats.
+            byte[] header = ("{\"inputs\":[{\"name\":\"input\",\"shape\":[1," + cfg.in()
+                    + "],\"datatype\":\"FP32\",\"parameters\":{\"binary_data_size\":" + 4 * input.length + "}}]}")
+                    .getBytes(StandardCharsets.UTF_8);
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(header.length + 4 * input.length)
+                    .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            b.put(header);
+            for (float v : input) {
+                b.putFloat(v);
+            }
+            binaryHeaderLength = header.length;
+            return b.array();
+        }
         StringBuilder s = new StringBuilder("{\"inputs\":[{\"name\":\"input\",\"shape\":[1,").append(cfg.in())
                 .append("],\"datatype\":\"FP32\",\"data\":[");
         for (int i = 0; i < input.length; i++) {
@@ -596,7 +614,9 @@ public class ServingBench {
 
         byte[] post(String deployment, byte[] body) throws IOException {
             byte[] headers = ("POST /v2/models/" + deployment + "/infer HTTP/1.1\r\nHost: " + host + ":" + port
-                    + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length + "\r\n\r\n")
+                    + (binaryHeaderLength >= 0 ? "\r\nContent-Type: application/octet-stream\r\nInference-Header-Content-Length: "
+                    + binaryHeaderLength : "\r\nContent-Type: application/json")
+                    + "\r\nContent-Length: " + body.length + "\r\n\r\n")
                     .getBytes(StandardCharsets.US_ASCII);
             byte[] request = Arrays.copyOf(headers, headers.length + body.length);
             System.arraycopy(body, 0, request, headers.length, body.length);

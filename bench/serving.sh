@@ -21,11 +21,13 @@ DB_NAME="${DB_NAME:-cairn_bench_serving}"
 SERVER_XMX="${SERVER_XMX:-1g}"
 PREDICTION_LOG="${PREDICTION_LOG:-true}"     # false: run the server without the prediction log
 REQUIRE_IDLE="${REQUIRE_IDLE:-1}"          # 0: do not wait for an idle machine (smoke runs; numbers not comparable)
+SERVER_ARGS="${SERVER_ARGS:-}"             # extra server arguments, e.g. --cairn.serving.concurrent-batches=1
 
 export BASE_URL="http://127.0.0.1:${PORT}"
 export DURATION_S="${DURATION_S:-15}" WARMUP_S="${WARMUP_S:-30}" CLIENTS="${CLIENTS:-16}"
 export LATENCY_REQUESTS="${LATENCY_REQUESTS:-5000}" BATCH="${BATCH:-32}" DELAY_MS="${DELAY_MS:-2}"
 export IN="${IN:-64}" HIDDEN="${HIDDEN:-256}" OUT="${OUT:-8}" ORT_BATCH_THREADS="${ORT_BATCH_THREADS:-$(nproc)}"
+export BINARY="${BINARY:-0}"                # 1: send requests with the binary tensor data extension
 
 if [[ "${REQUIRE_IDLE}" == "0" ]]; then
     IDLE_WAIT_S=0 # smoke runs: numbers not to be recorded
@@ -48,7 +50,9 @@ log "bench class path: ${BENCH_CP}"
 
 # ---- 2. fresh database and the server -------------------------------------------------------------------------------
 recreate_database
-start_server --cairn.artifacts.root="${WORK}/artifacts" --cairn.serving.prediction-log.enabled="${PREDICTION_LOG}"
+# shellcheck disable=SC2086 # SERVER_ARGS is a list of arguments
+start_server --cairn.artifacts.root="${WORK}/artifacts" --cairn.serving.prediction-log.enabled="${PREDICTION_LOG}" \
+    ${SERVER_ARGS}
 
 # ---- 3. load generator ----------------------------------------------------------------------------------------------
 wait_for_idle
