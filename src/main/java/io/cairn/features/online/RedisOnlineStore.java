@@ -12,6 +12,8 @@ import io.lettuce.core.ScanArgs;
 import io.lettuce.core.ScanCursor;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,6 +21,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
@@ -62,12 +65,18 @@ public class RedisOnlineStore {
 
     private final LettuceConnectionFactory factory;
     private final OnlineStoreProperties properties;
+    private final Timer readTimer;
     private final byte[] writeScript = WRITE_SCRIPT.getBytes(StandardCharsets.UTF_8);
     private volatile String writeSha;
 
-    public RedisOnlineStore(LettuceConnectionFactory factory, OnlineStoreProperties properties) {
+    public RedisOnlineStore(LettuceConnectionFactory factory, OnlineStoreProperties properties,
+                            MeterRegistry meters) {
         this.factory = factory;
         this.properties = properties;
+        this.readTimer = Timer.builder("cairn.online.store.read")
+                .description("One online read's pipelined round trip to Redis (all its HMGETs), replies decoded")
+                .publishPercentileHistogram()
+                .register(meters);
     }
 
     /** One row for the online store: join-key values in the view's key order, event time, values per feature. */
@@ -134,7 +143,8 @@ public class RedisOnlineStore {
             return List.of();
         }
         Map<List<String>, byte[][]> fieldBytes = new HashMap<>();
-        return withRedis(redis -> {
+        long start = System.nanoTime();
+        List<Stored> stored = withRedis(redis -> {
             List<RedisFuture<List<KeyValue<byte[], byte[]>>>> futures = new ArrayList<>(lookups.size());
             for (Lookup lookup : lookups) {
                 byte[][] fields = fieldBytes.computeIfAbsent(lookup.fields(), f -> {
@@ -160,6 +170,8 @@ public class RedisOnlineStore {
             }
             return out;
         });
+        readTimer.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+        return stored;
     }
 
     // ---- writes ------------------------------------------------------------------------------------------------

@@ -82,8 +82,10 @@ class RedisOutageIT {
                         .commandTimeout(Duration.ofSeconds(2)).build());
         factory.afterPropertiesSet();
         factory.start();
+        io.micrometer.core.instrument.simple.SimpleMeterRegistry meters =
+                new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
         RedisOnlineStore store = new RedisOnlineStore(factory,
-                new OnlineStoreProperties(Duration.ofSeconds(2), 500, 8, Duration.ofSeconds(5)));
+                new OnlineStoreProperties(Duration.ofSeconds(2), 500, 8, Duration.ofSeconds(5)), meters);
         FeatureView view = new FeatureView(1, "outage", "outage", List.of("driver"),
                 List.of(new JoinKey("driver", "driver_id", ValueType.INT64)), List.of(new Feature("x", ValueType.FLOAT64)),
                 0, true, "", Map.of(), Instant.EPOCH, Instant.EPOCH, null);
@@ -117,6 +119,8 @@ class RedisOutageIT {
         }
         assertThat(written).isEqualTo(1);
         assertThat(store.read(lookup).get(0).values()).containsExactly("=0.75");
+        // One timing per successful read's round trip (a failed read throws before it is timed).
+        assertThat(meters.get("cairn.online.store.read").timer().count()).isEqualTo(2);
     }
 
     private static String findRedisServer() {
