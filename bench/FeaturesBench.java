@@ -516,6 +516,12 @@ public class FeaturesBench {
         fixedRate("100 entities x 10 features", features, 100, cfg.rate100());
         double max1 = closedLoop("1 entity x 10 features", wrk1);
         double max100 = closedLoop("100 entities x 10 features", wrk100);
+        // The ceiling of the HTTP stack itself: the same closed loop on GET /health, which does no work at all.
+        Path wrkHealth = Path.of(cfg.workDir()).resolve("wrk-health.lua");
+        Files.writeString(wrkHealth, "request = function() return wrk.format(\"GET\", \"/health\") end\n");
+        Wrk health = wrk(wrkHealth, cfg.durationS());
+        System.out.printf(Locale.ROOT, "[online] baseline GET /health, wrk %d connections back to back: %,.0f req/s, "
+                + "p50 %.2f ms, p99 %.2f ms%n", cfg.clients(), health.rps(), health.p50(), health.p99());
 
         String onlineKey;
         try (Connection c = connect(); Statement st = c.createStatement();
@@ -537,6 +543,9 @@ public class FeaturesBench {
         summary.add(String.format(Locale.ROOT, "| redis-benchmark HMGET 11 fields, %d clients, pipelined 100 deep (= 100 "
                         + "entities) | %,.0f batches/s, p50 %.3f ms, p99 %.3f ms; Cairn / raw = %.1f %% |", cfg.clients(),
                 raw100.rps() / 100, raw100.p50(), raw100.p99(), 100 * max100 / (raw100.rps() / 100)));
+        summary.add(String.format(Locale.ROOT, "| ceiling of the HTTP stack: GET /health (no work), wrk %d connections "
+                + "back to back | %,.0f req/s, p50 %.2f ms, p99 %.2f ms; = %.1f %% of redis-benchmark unpipelined |",
+                cfg.clients(), health.rps(), health.p50(), health.p99(), 100 * health.rps() / raw1.rps()));
     }
 
     String body(String features, int entities, Random rnd) {
