@@ -28,4 +28,10 @@ public interface ArtifactStore {
 
     /** The store's own URI for a path (file:/..., s3://bucket/prefix/...), for display and download URIs. */
     String uri(String path);
+
+    /**
+     * Checks that the store can be reached and used right now (the bucket answers, the directory is writable);
+     * throws, saying what failed, when it cannot. For the health endpoint: cheap, one round trip at most.
+     */
+    void checkAvailable();
 }

@@ -27,6 +27,11 @@ class ActuatorIT {
         assertThat(readiness.status()).isEqualTo(200);
         assertThat(readiness.json().at("/components/db/status").asString()).isEqualTo("UP");
         assertThat(readiness.json().at("/components/redis/status").asString()).isEqualTo("UP");
+        // The artifact store is watched by the overall health, not by readiness (see ArtifactStoreHealthIndicator).
+        assertThat(readiness.json().at("/components/artifacts").isMissingNode()).isTrue();
+        HttpJson.Response health = http.get("/actuator/health");
+        assertThat(health.json().at("/components/artifacts/status").asString()).isEqualTo("UP");
+        assertThat(health.json().at("/components/artifacts/details/store").asString()).startsWith("s3://");
     }
 
     @Test

@@ -169,6 +169,13 @@ public class LocalArtifactStore implements ArtifactStore {
     }
 
     @Override
+    public void checkAvailable() {
+        if (!Files.isDirectory(root) || !Files.isWritable(root)) {
+            throw new IllegalStateException("The artifact directory " + root + " is missing or not writable");
+        }
+    }
+
+    @Override
     public String uri(String path) {
         Path target = resolve(path);
         return target.toUri().toString().replaceFirst("^file:///", "file:/");

@@ -212,6 +212,11 @@ public class S3ArtifactStore implements ArtifactStore, AutoCloseable {
     }
 
     @Override
+    public void checkAvailable() {
+        s3.headBucket(b -> b.bucket(bucket));
+    }
+
+    @Override
     public String uri(String path) {
         String key = key(path);
         return "s3://" + bucket + (key.isEmpty() ? "" : "/" + key);

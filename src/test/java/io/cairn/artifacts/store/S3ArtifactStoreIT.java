@@ -214,6 +214,17 @@ class S3ArtifactStoreIT {
     }
 
     @Test
+    void availabilityIsTheBucketAnswering() {
+        store.checkAvailable();
+        S3ArtifactStore missing = new S3ArtifactStore(TestS3Proxy.get().newClient(), "s3://no-such-bucket-" + UUID.randomUUID(), PART);
+        try {
+            assertThatThrownBy(missing::checkAvailable).isInstanceOf(software.amazon.awssdk.core.exception.SdkException.class);
+        } finally {
+            missing.close();
+        }
+    }
+
+    @Test
     void rootsThatAreNotS3UrisOrPartsBelowTheMinimumAreRefused() {
         assertThatThrownBy(() -> new S3ArtifactStore(client, "file:/tmp/x", PART))
                 .isInstanceOf(IllegalArgumentException.class);
