@@ -65,8 +65,12 @@ public final class PointInTimeQuery {
     public static String sql(List<ViewPart> views, List<Output> outputs) {
         List<String> select = new ArrayList<>();
         outputs.forEach(o -> select.add(o.expression()));
-        StringBuilder sql = new StringBuilder("SELECT ").append(String.join(", ", select)).append("\nFROM ")
-                .append(ENTITY_TABLE).append(" e");
+        // Entity rows are probed in the first view's key order, so consecutive probes walk neighbouring index and heap
+        // pages of that view instead of random ones; the result is put back into row order at the end.
+        List<String> probeOrder = new ArrayList<>(views.isEmpty() ? List.of() : views.get(0).entityKeys());
+        probeOrder.add("ts");
+        StringBuilder sql = new StringBuilder("SELECT ").append(String.join(", ", select)).append("\nFROM (SELECT * FROM ")
+                .append(ENTITY_TABLE).append(" ORDER BY ").append(String.join(", ", probeOrder)).append(") e");
         for (int i = 0; i < views.size(); i++) {
             sql.append("\nLEFT JOIN LATERAL (").append(probe(views.get(i))).append(") v").append(i).append(" ON true");
         }
