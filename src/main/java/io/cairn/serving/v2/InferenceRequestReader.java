@@ -48,14 +48,8 @@ final class InferenceRequestReader {
 
     /** Which outputs the client wants as binary data: all of them, or those named. */
     record BinaryOutputs(boolean all, Set<String> named) {
-        static final BinaryOutputs NONE = new BinaryOutputs(false, Set.of());
-
         boolean wants(String output) {
             return all || named.contains(output);
-        }
-
-        boolean any() {
-            return all || !named.isEmpty();
         }
     }
 
@@ -137,8 +131,7 @@ final class InferenceRequestReader {
                 }
                 ordered.put(spec.name(), t);
             }
-            return new InferenceRequest(id, ordered, outputs.names(), allBinary || !outputs.binary().isEmpty()
-                    ? new BinaryOutputs(allBinary, outputs.binary()) : BinaryOutputs.NONE);
+            return new InferenceRequest(id, ordered, outputs.names(), new BinaryOutputs(allBinary, outputs.binary()));
         } catch (JacksonException e) {
             throw bad("Malformed JSON in request body: " + e.getOriginalMessage());
         }

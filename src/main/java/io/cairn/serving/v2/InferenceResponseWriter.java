@@ -36,11 +36,6 @@ final class InferenceResponseWriter {
     record Encoded(byte[] body, int headerLength) {
     }
 
-    byte[] write(String modelName, String modelVersion, String id, Map<String, Object> parameters,
-                 Map<String, Tensor> outputs) {
-        return write(modelName, modelVersion, id, parameters, outputs, BinaryOutputs.NONE).body();
-    }
-
     Encoded write(String modelName, String modelVersion, String id, Map<String, Object> parameters,
                   Map<String, Tensor> outputs, BinaryOutputs binary) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(256);
