@@ -82,6 +82,16 @@ public enum ValueType {
             return node.booleanValue();
         }
         if (node.isNumber()) {
+            if (node.isIntegralNumber() && node.canConvertToLong()) {
+                // Join keys on the online read path: no detour through the number's text.
+                long v = node.longValue();
+                if (this == INT64) {
+                    return v;
+                }
+                if (this == INT32 && v >= Integer.MIN_VALUE && v <= Integer.MAX_VALUE) {
+                    return (int) v;
+                }
+            }
             return fromNumberText(node.toString(), node.isDouble() && Double.isNaN(node.doubleValue()));
         }
         throw new IllegalArgumentException("expected a " + this + " value, got " + (node.isArray() ? "an array"

@@ -21,6 +21,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 import tools.jackson.databind.JsonNode;
@@ -61,6 +63,38 @@ public class OnlineFeatures {
     }
 
     public Result get(List<String> features, Map<String, List<JsonNode>> entities, boolean fullFeatureNames) {
+        List<FeatureRef> refs = refs(features, entities);
+        PlannedRead read = plan(refs, views.views(viewNames(refs)), entities, fullFeatureNames);
+        return answer(read, store.read(read.lookups()));
+    }
+
+    /**
+     * {@link #get} without blocking a thread on Redis, for the feature server's event loops: the definitions come from
+     * the cache when it holds them all (the usual case), otherwise they are loaded on {@code blocking}; the answer is
+     * put together on the thread that receives Redis's last reply. A bad request fails the future (or throws) with
+     * the same {@link CairnException} as {@link #get}.
+     */
+    public CompletableFuture<Result> getAsync(List<String> features, Map<String, List<JsonNode>> entities,
+                                              boolean fullFeatureNames, Executor blocking) {
+        List<FeatureRef> refs = refs(features, entities);
+        List<String> viewNames = viewNames(refs);
+        Map<String, FeatureView> cached = views.cachedViews(viewNames);
+        CompletableFuture<Map<String, FeatureView>> definitions = cached != null
+                ? CompletableFuture.completedFuture(cached)
+                : CompletableFuture.supplyAsync(() -> views.views(viewNames), blocking);
+        return definitions.thenCompose(byName -> {
+            PlannedRead read = plan(refs, byName, entities, fullFeatureNames);
+            return store.readAsync(read.lookups()).thenApply(stored -> answer(read, stored));
+        });
+    }
+
+    /** A validated read: the lookups to send and what is needed to turn their replies into the answer. */
+    private record PlannedRead(List<FeatureRef> refs, Map<String, FeatureView> byName,
+                               Map<String, List<JsonNode>> entities, List<String> names,
+                               Map<String, List<String>> fieldsPerView, int rows, List<Lookup> lookups) {
+    }
+
+    private static List<FeatureRef> refs(List<String> features, Map<String, List<JsonNode>> entities) {
         if (features == null || features.isEmpty()) {
             throw CairnException.invalid("'features' is required: a list of <feature view>:<feature> references.");
         }
@@ -76,7 +110,15 @@ public class OnlineFeatures {
             }
             refs.add(ref);
         }
-        Map<String, FeatureView> byName = views.views(refs.stream().map(FeatureRef::view).distinct().toList());
+        return refs;
+    }
+
+    private static List<String> viewNames(List<FeatureRef> refs) {
+        return refs.stream().map(FeatureRef::view).distinct().toList();
+    }
+
+    private static PlannedRead plan(List<FeatureRef> refs, Map<String, FeatureView> byName,
+                                    Map<String, List<JsonNode>> entities, boolean fullFeatureNames) {
         for (FeatureRef ref : refs) {
             FeatureView view = byName.get(ref.view());
             if (view.feature(ref.feature()).isEmpty()) {
@@ -156,10 +198,16 @@ public class OnlineFeatures {
                 lookups.add(new Lookup(RedisOnlineStore.key(view, key), e.getValue()));
             }
         }
-        List<Stored> stored = store.read(lookups);
+        return new PlannedRead(refs, byName, entities, names, fieldsPerView, rows, lookups);
+    }
 
+    private Result answer(PlannedRead read, List<Stored> stored) {
+        Map<String, FeatureView> byName = read.byName();
+        Map<String, List<String>> fieldsPerView = read.fieldsPerView();
+        int rows = read.rows();
+        List<String> names = read.names();
         List<Column> columns = new ArrayList<>(names.size());
-        for (List<JsonNode> given : entities.values()) {
+        for (List<JsonNode> given : read.entities().values()) {
             List<String> present = new ArrayList<>(rows);
             List<String> epoch = new ArrayList<>(rows);
             for (int r = 0; r < rows; r++) {
@@ -177,7 +225,7 @@ public class OnlineFeatures {
         }
         // Every feature of one stored row shares its event time: format it once, not once per feature.
         String[] eventTimes = new String[stored.size()];
-        for (FeatureRef ref : refs) {
+        for (FeatureRef ref : read.refs()) {
             FeatureView view = byName.get(ref.view());
             ValueType type = view.feature(ref.feature()).orElseThrow().type();
             int field = fieldsPerView.get(ref.view()).indexOf(ref.feature());

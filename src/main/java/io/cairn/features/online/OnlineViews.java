@@ -60,6 +60,21 @@ class OnlineViews {
         return found;
     }
 
+    /** The named views if the cache holds all of them, fresh; otherwise null (and nothing is read). */
+    Map<String, FeatureView> cachedViews(List<String> names) {
+        long now = clock.millis();
+        long ttl = properties.registryTtl().toMillis();
+        Map<String, FeatureView> found = new LinkedHashMap<>();
+        for (String name : names) {
+            Cached c = cache.get(name);
+            if (c == null || now - c.loadedAtMillis() >= ttl) {
+                return null;
+            }
+            found.put(name, c.view());
+        }
+        return found;
+    }
+
     @TransactionalEventListener(phase = TransactionPhase.AFTER_COMMIT, fallbackExecution = true)
     void changed(FeatureViewChanged event) {
         cache.remove(event.name());

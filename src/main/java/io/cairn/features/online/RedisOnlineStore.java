@@ -5,24 +5,35 @@ import io.cairn.features.JoinKey;
 import io.cairn.features.ValueType;
 import io.cairn.platform.error.CairnException;
 import io.cairn.platform.error.ErrorCode;
-import io.lettuce.core.KeyValue;
 import io.lettuce.core.LettuceFutures;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.ScanArgs;
 import io.lettuce.core.ScanCursor;
 import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.api.StatefulConnection;
+import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.output.ValueListOutput;
+import io.lettuce.core.protocol.AsyncCommand;
+import io.lettuce.core.protocol.Command;
+import io.lettuce.core.protocol.CommandArgs;
+import io.lettuce.core.protocol.CommandType;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.netty.buffer.ByteBuf;
+import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.stereotype.Component;
@@ -32,8 +43,8 @@ import org.springframework.stereotype.Component;
  * key>}, with a field per feature and {@code _ts}, the event time in microseconds of the row it holds. Values are
  * text: {@code =} followed by the value, or the empty string for null, so null and the empty string differ.
  *
- * <p>Reads are one pipelined batch of HMGETs (one per entity and view), awaited together: one round trip whatever the
- * number of entities and features. Writes go through a Lua script that keeps a row only if its event time is not
+ * <p>Reads are one pipelined batch of HMGETs (one per entity and view), written and flushed together: one round trip
+ * whatever the number of entities and features. Writes go through a Lua script that keeps a row only if its event time is not
  * older than the stored one, so an older event never overwrites a newer one, whichever arrives last. Scripts touch
  * several keys, so this layout is for a standalone Redis (or one hash slot), not Redis Cluster.
  */
@@ -68,6 +79,7 @@ public class RedisOnlineStore {
     private final Timer readTimer;
     private final byte[] writeScript = WRITE_SCRIPT.getBytes(StandardCharsets.UTF_8);
     private volatile String writeSha;
+    private volatile StatefulConnection<byte[], byte[]> shared;
 
     public RedisOnlineStore(LettuceConnectionFactory factory, OnlineStoreProperties properties,
                             MeterRegistry meters) {
@@ -139,39 +151,148 @@ public class RedisOnlineStore {
      * awaited, so N entities in M views cost one round trip. Results are in the order of the lookups.
      */
     public List<Stored> read(List<Lookup> lookups) {
-        if (lookups.isEmpty()) {
-            return List.of();
+        try {
+            return readAsync(lookups).get(timeout().toMillis() + 1000, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof CairnException c ? c : unavailable(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw unavailable(e);
+        } catch (TimeoutException e) {
+            throw unavailable(new TimeoutException("no reply within " + timeout().toMillis() + " ms"));
         }
-        Map<List<String>, byte[][]> fieldBytes = new HashMap<>();
+    }
+
+    /**
+     * {@link #read} without blocking: the HMGETs leave in one write and one flush ({@code dispatch} of the whole
+     * batch, where Lettuce's per-command API would queue and flush each command on its own), and the future completes
+     * on Lettuce's I/O thread once the last reply is in. It fails with a 503 {@link CairnException} when Redis is
+     * down or does not answer within the configured timeout.
+     */
+    public CompletableFuture<List<Stored>> readAsync(List<Lookup> lookups) {
+        if (lookups.isEmpty()) {
+            return CompletableFuture.completedFuture(List.of());
+        }
         long start = System.nanoTime();
-        List<Stored> stored = withRedis(redis -> {
-            List<RedisFuture<List<KeyValue<byte[], byte[]>>>> futures = new ArrayList<>(lookups.size());
-            for (Lookup lookup : lookups) {
-                byte[][] fields = fieldBytes.computeIfAbsent(lookup.fields(), f -> {
-                    byte[][] b = new byte[f.size() + 1][];
-                    b[0] = bytes(TS_FIELD);
-                    for (int i = 0; i < f.size(); i++) {
-                        b[i + 1] = bytes(f.get(i));
-                    }
-                    return b;
-                });
-                futures.add(redis.hmget(bytes(lookup.key()), fields));
-            }
-            await(futures);
-            List<Stored> out = new ArrayList<>(lookups.size());
-            for (RedisFuture<List<KeyValue<byte[], byte[]>>> f : futures) {
-                List<KeyValue<byte[], byte[]>> kv = f.get();
-                String ts = text(kv.get(0));
-                List<String> values = new ArrayList<>(kv.size() - 1);
-                for (int i = 1; i < kv.size(); i++) {
-                    values.add(text(kv.get(i)));
+        Map<List<String>, byte[]> encodedFields = new HashMap<>();
+        List<AsyncCommand<byte[], byte[], List<byte[]>>> commands = new ArrayList<>(lookups.size());
+        for (Lookup lookup : lookups) {
+            byte[] fields = encodedFields.computeIfAbsent(lookup.fields(), RedisOnlineStore::encodeFields);
+            commands.add(new AsyncCommand<>(new Command<>(CommandType.HMGET,
+                    new ValueListOutput<>(ByteArrayCodec.INSTANCE),
+                    new HmgetArgs(bytes(lookup.key()), fields, lookup.fields().size() + 1))));
+        }
+        CompletableFuture<List<Stored>> result = new CompletableFuture<>();
+        AtomicInteger remaining = new AtomicInteger(commands.size());
+        for (AsyncCommand<byte[], byte[], List<byte[]>> command : commands) {
+            command.whenComplete((reply, error) -> {
+                if (error != null) {
+                    result.completeExceptionally(error instanceof CairnException ? error : unavailable(error));
+                } else if (remaining.decrementAndGet() == 0) {
+                    List<Stored> stored = decode(commands);
+                    readTimer.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+                    result.complete(stored);
                 }
-                out.add(new Stored(ts == null ? null : Long.parseLong(ts), values));
+            });
+        }
+        try {
+            sharedConnection().dispatch(commands);
+        } catch (RuntimeException e) {
+            result.completeExceptionally(unavailable(e));
+            return result;
+        }
+        long timeoutMillis = timeout().toMillis();
+        return result.orTimeout(timeoutMillis, TimeUnit.MILLISECONDS).exceptionallyCompose(e ->
+                CompletableFuture.failedFuture(e instanceof TimeoutException
+                        ? unavailable(new TimeoutException("no reply within " + timeoutMillis + " ms")) : e));
+    }
+
+    /** {@code _ts} and the fields as RESP bulk strings, ready to be copied after each HMGET's key. */
+    private static byte[] encodeFields(List<String> fields) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(16 * (fields.size() + 1));
+        bulk(out, bytes(TS_FIELD));
+        for (String f : fields) {
+            bulk(out, bytes(f));
+        }
+        return out.toByteArray();
+    }
+
+    private static void bulk(ByteArrayOutputStream out, byte[] value) {
+        out.writeBytes(("$" + value.length + "\r\n").getBytes(StandardCharsets.US_ASCII));
+        out.writeBytes(value);
+        out.write('\r');
+        out.write('\n');
+    }
+
+    /**
+     * HMGET's arguments with the field names encoded once per read instead of once per command: a 100-entity read
+     * repeats the same eleven fields a hundred times, and Lettuce's per-argument encoding of them was the largest
+     * part of writing the commands. The key is also added the usual way, so Lettuce sees it where it looks for keys.
+     */
+    private static final class HmgetArgs extends CommandArgs<byte[], byte[]> {
+
+        private final byte[] key;
+        private final byte[] encodedFields;
+        private final int fieldCount;
+
+        HmgetArgs(byte[] key, byte[] encodedFields, int fieldCount) {
+            super(ByteArrayCodec.INSTANCE);
+            this.key = key;
+            this.encodedFields = encodedFields;
+            this.fieldCount = fieldCount;
+            addKey(key);
+        }
+
+        @Override
+        public int count() {
+            return 1 + fieldCount;
+        }
+
+        @Override
+        public void encode(ByteBuf buf) {
+            buf.writeByte('$');
+            buf.writeCharSequence(Integer.toString(key.length), StandardCharsets.US_ASCII);
+            buf.writeShort(CRLF);
+            buf.writeBytes(key);
+            buf.writeShort(CRLF);
+            buf.writeBytes(encodedFields);
+        }
+
+        private static final int CRLF = ('\r' << 8) | '\n';
+    }
+
+    /**
+     * The factory's shared native connection, kept between reads: asking the factory for it on every read cost a
+     * wrapper object and an exception-translation lookup per request. Lettuce reconnects it in place; should it ever
+     * be closed (the factory reset), the next read asks the factory again.
+     */
+    @SuppressWarnings("unchecked")
+    private StatefulConnection<byte[], byte[]> sharedConnection() {
+        StatefulConnection<byte[], byte[]> c = shared;
+        if (c == null || !c.isOpen()) {
+            try (RedisConnection connection = factory.getConnection()) {
+                if (!(connection.getNativeConnection() instanceof RedisAsyncCommands<?, ?> redis)) {
+                    throw new IllegalStateException("the online store needs a standalone Redis connection");
+                }
+                c = (StatefulConnection<byte[], byte[]>) redis.getStatefulConnection();
             }
-            return out;
-        });
-        readTimer.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
-        return stored;
+            shared = c;
+        }
+        return c;
+    }
+
+    private static List<Stored> decode(List<AsyncCommand<byte[], byte[], List<byte[]>>> commands) {
+        List<Stored> out = new ArrayList<>(commands.size());
+        for (AsyncCommand<byte[], byte[], List<byte[]>> command : commands) {
+            List<byte[]> reply = command.join();
+            String ts = text(reply.get(0));
+            List<String> values = new ArrayList<>(reply.size() - 1);
+            for (int i = 1; i < reply.size(); i++) {
+                values.add(text(reply.get(i)));
+            }
+            out.add(new Stored(ts == null ? null : Long.parseLong(ts), values));
+        }
+        return out;
     }
 
     // ---- writes ------------------------------------------------------------------------------------------------
@@ -310,7 +431,7 @@ public class RedisOnlineStore {
         return s.getBytes(StandardCharsets.UTF_8);
     }
 
-    private static String text(KeyValue<byte[], byte[]> kv) {
-        return kv.hasValue() ? new String(kv.getValue(), StandardCharsets.UTF_8) : null;
+    private static String text(byte[] value) {
+        return value == null ? null : new String(value, StandardCharsets.UTF_8);
     }
 }

@@ -103,6 +103,11 @@ class RedisOutageIT {
                     assertThat(e.getMessage()).contains("Redis at 127.0.0.1:" + port).contains("Retry shortly");
                 });
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
+        // The feature server's non-blocking read fails the same way, without waiting for a timeout.
+        assertThat(store.readAsync(lookup)).failsWithin(Duration.ofSeconds(3))
+                .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+                .withCauseInstanceOf(CairnException.class)
+                .withMessageContaining("Redis at 127.0.0.1:" + port);
 
         redis = start(server, port);
         long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
