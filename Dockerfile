@@ -64,7 +64,7 @@ USER 10001
 # Override with -e JAVA_TOOL_OPTIONS=... (it replaces this whole list).
 ENV JAVA_TOOL_OPTIONS="-XX:+UseContainerSupport -XX:MaxRAMPercentage=75.0 -XX:InitialRAMPercentage=25.0 -XX:+ExitOnOutOfMemoryError" \
     SERVER_PORT=5000
-EXPOSE 5000
+EXPOSE 5000 6566
 # Liveness only: readiness also needs PostgreSQL and Redis, and an unready replica should be taken out of a load
 # balancer, not restarted.
 HEALTHCHECK --interval=15s --timeout=5s --start-period=90s --retries=4 \

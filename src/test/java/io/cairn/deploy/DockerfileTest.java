@@ -69,7 +69,7 @@ class DockerfileTest {
         // curl is installed in both runtime bases.
         assertThat(String.join("\n", dockerfile.stage("runtime-cpu").arguments("RUN"))).contains(" curl");
         assertThat(String.join("\n", dockerfile.stage("runtime-gpu").arguments("RUN"))).contains(" curl");
-        assertThat(dockerfile.last().last("EXPOSE")).hasValue("5000");
+        assertThat(dockerfile.last().last("EXPOSE")).hasValue("5000 6566");
     }
 
     @Test

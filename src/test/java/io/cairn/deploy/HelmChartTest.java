@@ -112,9 +112,28 @@ class HelmChartTest {
                 .isEqualTo("/actuator/health/readiness");
         assertThat((String) at(container, "readinessProbe", "httpGet", "port")).isEqualTo("http");
         List<Map<String, Object>> ports = at(container, "ports");
-        assertThat(ports).singleElement().satisfies(p -> {
-            assertThat(p).containsEntry("name", "http").containsEntry("containerPort", 5000);
-        });
+        assertThat(ports).hasSize(2);
+        assertThat(ports.get(0)).containsEntry("name", "http").containsEntry("containerPort", 5000);
+        assertThat(ports.get(1)).containsEntry("name", "feature-server").containsEntry("containerPort", 6566);
+    }
+
+    @Test
+    void theFeatureServerPortIsPassedExposedAndCanBeSwitchedOff() {
+        List<Map<String, Object>> docs = template(Map.of("featureServer", Map.of("port", 7000)));
+        Map<String, String> config = at(kind(docs, "ConfigMap"), "data");
+        assertThat(config).containsEntry("CAIRN_FEATURES_SERVER_PORT", "7000")
+                .containsEntry("CAIRN_FEATURES_SERVER_ENABLED", "true");
+        List<Map<String, Object>> servicePorts = at(kind(docs, "Service"), "spec", "ports");
+        assertThat(servicePorts.get(1)).containsEntry("name", "feature-server").containsEntry("port", 7000)
+                .containsEntry("targetPort", "feature-server");
+
+        List<Map<String, Object>> off = template(Map.of("featureServer", Map.of("enabled", false)));
+        assertThat((Map<String, String>) at(kind(off, "ConfigMap"), "data"))
+                .containsEntry("CAIRN_FEATURES_SERVER_ENABLED", "false");
+        assertThat((List<Map<String, Object>>) at(kind(off, "Service"), "spec", "ports")).singleElement()
+                .satisfies(p -> assertThat(p).containsEntry("name", "http"));
+        assertThat((List<Map<String, Object>>) at(container(kind(off, "Deployment")), "ports")).singleElement()
+                .satisfies(p -> assertThat(p).containsEntry("name", "http"));
     }
 
     @Test

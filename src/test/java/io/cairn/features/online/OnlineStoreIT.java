@@ -33,6 +33,8 @@ class OnlineStoreIT {
     org.springframework.data.redis.core.StringRedisTemplate redis;
 
     HttpJson http;
+    /** Where Feast's endpoints are called: the main port here, the feature server's port in {@link FeatureServerIT}. */
+    HttpJson feast;
     String driver;
     String customer;
     final List<String> created = new ArrayList<>();
@@ -49,13 +51,18 @@ class OnlineStoreIT {
     @BeforeEach
     void setUp() {
         http = new HttpJson("http://127.0.0.1:" + port);
+        feast = new HttpJson(feastBase());
         driver = unique("driver");
         customer = unique("customer");
         put("/api/v1/entities/" + driver, Map.of("join_key", "driver_id", "value_type", "INT64"));
         put("/api/v1/entities/" + customer, Map.of("join_key", "customer_id", "value_type", "STRING"));
     }
 
-    private static String unique(String prefix) {
+    String feastBase() {
+        return "http://127.0.0.1:" + port;
+    }
+
+    static String unique(String prefix) {
         return prefix + "_" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
     }
 
@@ -66,7 +73,7 @@ class OnlineStoreIT {
         assertThat(r.status()).as(r.body()).isIn(200, 201);
     }
 
-    private String view(String entity, long ttl, boolean online, String... features) {
+    String view(String entity, long ttl, boolean online, String... features) {
         String name = unique("fv");
         List<Map<String, String>> specs = new ArrayList<>();
         for (int i = 0; i < features.length; i += 2) {
@@ -78,12 +85,12 @@ class OnlineStoreIT {
         return name;
     }
 
-    private Response get(List<String> features, Map<String, List<Object>> entities, boolean fullNames) {
+    Response get(List<String> features, Map<String, List<Object>> entities, boolean fullNames) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("features", features);
         body.put("entities", entities);
         body.put("full_feature_names", fullNames);
-        return http.post("/get-online-features", body);
+        return feast.post("/get-online-features", body);
     }
 
     private static List<String> strings(JsonNode array) {
@@ -143,15 +150,15 @@ class OnlineStoreIT {
     @Test
     void pushedRowsAreReadAndAnOlderEventNeverOverwritesANewerOne() {
         String stats = view(driver, 0, true, "conv_rate", "FLOAT64", "active", "BOOL");
-        Response first = http.post("/push", Map.of("push_source_name", stats, "to", "online", "df", Map.of(
+        Response first = feast.post("/push", Map.of("push_source_name", stats, "to", "online", "df", Map.of(
                 "driver_id", List.of(7, 8), "event_timestamp", List.of("2026-05-01T10:00:00Z", "2026-05-01T10:00:00Z"),
                 "conv_rate", List.of(0.7, 0.8), "active", List.of(true, false))));
         assertThat(first.status()).as(first.body()).isEqualTo(200);
-        Response older = http.post("/push", Map.of("push_source_name", stats, "df", Map.of(
+        Response older = feast.post("/push", Map.of("push_source_name", stats, "df", Map.of(
                 "driver_id", List.of(7), "event_timestamp", List.of("2026-05-01T09:00:00Z"), "conv_rate", List.of(0.1))));
         assertThat(older.status()).as(older.body()).isEqualTo(200);
         assertThat(older.json().get("written_online").asLong()).isZero();
-        Response newer = http.post("/push", Map.of("push_source_name", stats, "df", Map.of(
+        Response newer = feast.post("/push", Map.of("push_source_name", stats, "df", Map.of(
                 "driver_id", List.of(8, 8), "event_timestamp", List.of("2026-05-01T12:00:00+02:00", "2026-05-01T11:00:00Z"),
                 "conv_rate", List.of(0.85, 0.99))));
         assertThat(newer.json().get("written_online").asLong()).isEqualTo(1);
@@ -170,7 +177,7 @@ class OnlineStoreIT {
         long viewId = jdbc.sql("SELECT view_id FROM feature_views WHERE name = :n").param("n", stats).query(Long.class)
                 .single();
         assertThat(jdbc.sql("SELECT count(*) FROM feature_data.view_" + viewId).query(Long.class).single()).isZero();
-        Response both = http.post("/push", Map.of("push_source_name", stats, "to", "online_and_offline", "df", Map.of(
+        Response both = feast.post("/push", Map.of("push_source_name", stats, "to", "online_and_offline", "df", Map.of(
                 "driver_id", List.of(9), "event_timestamp", List.of("2026-05-02T00:00:00Z"), "conv_rate", List.of(0.5))));
         assertThat(both.status()).as(both.body()).isEqualTo(200);
         assertThat(jdbc.sql("SELECT count(*) FROM feature_data.view_" + viewId).query(Long.class).single()).isEqualTo(1);
@@ -182,7 +189,7 @@ class OnlineStoreIT {
     void valuesOlderThanTheTtlAreOutsideMaxAge() {
         String stats = view(driver, 3600, true, "conv_rate", "FLOAT64");
         Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
-        http.post("/push", Map.of("push_source_name", stats, "df", Map.of("driver_id", List.of(1, 2),
+        feast.post("/push", Map.of("push_source_name", stats, "df", Map.of("driver_id", List.of(1, 2),
                 "event_timestamp", List.of(now.minusSeconds(7200).toString(), now.minusSeconds(60).toString()),
                 "conv_rate", List.of(0.1, 0.2))));
         Response r = get(List.of(stats + ":conv_rate"), Map.of("driver_id", List.of(1, 2)), false);
@@ -194,9 +201,9 @@ class OnlineStoreIT {
     void twoViewsKeyedByDifferentEntitiesInOneRead() {
         String drv = view(driver, 0, true, "score", "FLOAT64");
         String cust = view(customer, 0, true, "score", "INT32");
-        http.post("/push", Map.of("push_source_name", drv, "df", Map.of("driver_id", List.of(1),
+        feast.post("/push", Map.of("push_source_name", drv, "df", Map.of("driver_id", List.of(1),
                 "event_timestamp", List.of("2026-01-01T00:00:00Z"), "score", List.of(0.5))));
-        http.post("/push", Map.of("push_source_name", cust, "df", Map.of("customer_id", List.of("c1"),
+        feast.post("/push", Map.of("push_source_name", cust, "df", Map.of("customer_id", List.of("c1"),
                 "event_timestamp", List.of("2026-01-01T00:00:00Z"), "score", List.of(42))));
         Map<String, List<Object>> entities = new LinkedHashMap<>();
         entities.put("driver_id", List.of(1, 2));
@@ -225,14 +232,14 @@ class OnlineStoreIT {
         assertDetail(get(List.of(stats + ":conv_rate"), Map.of("driver_id", List.of("abc")), false),
                 "entities.driver_id[0]: expected a INT64 value");
         assertDetail(get(List.of(offline + ":x"), Map.of("driver_id", List.of(1)), false), "is not online");
-        assertDetail(http.post("/push", Map.of("push_source_name", "nope_" + stats, "df", Map.of("driver_id", List.of(1)))),
+        assertDetail(feast.post("/push", Map.of("push_source_name", "nope_" + stats, "df", Map.of("driver_id", List.of(1)))),
                 "Push source 'nope_" + stats + "' does not exist");
-        assertDetail(http.post("/push", Map.of("push_source_name", stats, "df", Map.of("driver_id", List.of(1),
+        assertDetail(feast.post("/push", Map.of("push_source_name", stats, "df", Map.of("driver_id", List.of(1),
                 "event_timestamp", List.of("2026-01-01T00:00:00Z"), "conv_rate", List.of("fast")))),
                 "Row 1, column 'conv_rate'");
-        assertDetail(http.post("/push", Map.of("push_source_name", stats, "to", "somewhere", "df", Map.of())),
+        assertDetail(feast.post("/push", Map.of("push_source_name", stats, "to", "somewhere", "df", Map.of())),
                 "Invalid 'to' value 'somewhere'");
-        assertDetail(http.post("/get-online-features", "{\"features\": [\"" + stats + ":conv_rate\"], \"entities\": "),
+        assertDetail(feast.post("/get-online-features", "{\"features\": [\"" + stats + ":conv_rate\"], \"entities\": "),
                 "Malformed JSON");
         Response problem = http.post("/api/v1/materialize", Map.of("feature_views", List.of("nope_" + stats),
                 "start", "2026-01-01T00:00:00Z", "end", "2026-01-02T00:00:00Z"));
@@ -243,7 +250,7 @@ class OnlineStoreIT {
     @Test
     void deletingAViewRemovesItsOnlineValues() {
         String stats = view(driver, 0, true, "conv_rate", "FLOAT64");
-        http.post("/push", Map.of("push_source_name", stats, "df", Map.of("driver_id", List.of(1),
+        feast.post("/push", Map.of("push_source_name", stats, "df", Map.of("driver_id", List.of(1),
                 "event_timestamp", List.of("2026-01-01T00:00:00Z"), "conv_rate", List.of(0.5))));
         String onlineKey = jdbc.sql("SELECT online_key FROM feature_views WHERE name = :n").param("n", stats)
                 .query(String.class).single();
