@@ -22,7 +22,8 @@ import java.util.List;
  * the index probes took 3.5 s, touch only the feature rows they return, and cost O(E log F) however much history a
  * view holds outside the entity rows' time range. See docs/benchmarks.md.
  *
- * <p>The output comes in entity-row order ({@code row_id}).
+ * <p>The output comes in entity-row order ({@code row_id}). Entity columns are {@code row_id}, {@code k<n>}, {@code ts} and
+ * {@code x<n>}; feature columns {@code f<n>}, so the first view's CTE can hold both.
  */
 public final class PointInTimeQuery {
 
@@ -44,7 +45,7 @@ public final class PointInTimeQuery {
                            List<String> features) {
     }
 
-    /** An output column: a SQL expression over the entity table {@code e} and view results {@code v0, v1, ...}. */
+    /** An output column: a SQL expression over {@code e} (entity rows, first view's features) and {@code v1, v2...}. */
     public record Output(String expression) {
     }
 
@@ -58,21 +59,35 @@ public final class PointInTimeQuery {
 
     /** Feature {@code index} of view part {@code view}; the TTL is applied inside the view's probe. */
     public static Output feature(int view, int index) {
-        return new Output("v" + view + ".f" + index);
+        return new Output((view == 0 ? "e" : "v" + view) + ".f" + index);
     }
 
-    /** The whole statement: entity rows in {@code row_id} order with the given outputs. */
+    /**
+     * The whole statement: entity rows in {@code row_id} order with the given outputs.
+     *
+     * <p>Each view probes the entity rows in its own key order, so consecutive probes walk neighbouring index and heap
+     * pages of that view instead of random ones. Each view's probes are a {@code MATERIALIZED} CTE: without that fence
+     * PostgreSQL pulls the probes above the joins on {@code row_id} and runs them all in row order (seen in
+     * {@code EXPLAIN}). The first view's CTE, {@code e}, carries the entity columns, the others only {@code row_id}
+     * and their features; they are joined back by {@code row_id}. Measured on the bench data (1M entity rows, two
+     * views of 5M rows): 21.3-21.7 s for one probe order shared by both views, 18.3-18.9 s this way.
+     */
     public static String sql(List<ViewPart> views, List<Output> outputs) {
         List<String> select = new ArrayList<>();
         outputs.forEach(o -> select.add(o.expression()));
-        // Entity rows are probed in the first view's key order, so consecutive probes walk neighbouring index and heap
-        // pages of that view instead of random ones; the result is put back into row order at the end.
-        List<String> probeOrder = new ArrayList<>(views.isEmpty() ? List.of() : views.get(0).entityKeys());
-        probeOrder.add("ts");
-        StringBuilder sql = new StringBuilder("SELECT ").append(String.join(", ", select)).append("\nFROM (SELECT * FROM ")
-                .append(ENTITY_TABLE).append(" ORDER BY ").append(String.join(", ", probeOrder)).append(") e");
+        StringBuilder sql = new StringBuilder("WITH ");
         for (int i = 0; i < views.size(); i++) {
-            sql.append("\nLEFT JOIN LATERAL (").append(probe(views.get(i))).append(") v").append(i).append(" ON true");
+            ViewPart v = views.get(i);
+            List<String> probeOrder = new ArrayList<>(v.entityKeys());
+            probeOrder.add("ts");
+            sql.append(i == 0 ? "e" : "v" + i).append(" AS MATERIALIZED (SELECT ").append(i == 0 ? "e.*" : "e.row_id")
+                    .append(", p.* FROM (SELECT * FROM ").append(ENTITY_TABLE).append(" ORDER BY ")
+                    .append(String.join(", ", probeOrder)).append(") e\n  LEFT JOIN LATERAL (").append(probe(v))
+                    .append(") p ON true)").append(i + 1 < views.size() ? ",\n" : "\n");
+        }
+        sql.append("SELECT ").append(String.join(", ", select)).append("\nFROM e");
+        for (int i = 1; i < views.size(); i++) {
+            sql.append(" JOIN v").append(i).append(" ON v").append(i).append(".row_id = e.row_id");
         }
         return sql.append("\nORDER BY e.row_id").toString();
     }
