@@ -57,7 +57,8 @@ public class FeaturesBench {
     record Config(String baseUrl, String jdbcUrl, String jdbcUser, String workDir, int featureRows, int entityRows,
                   int drivers, int customers, int trainingRuns, int rate1, int rate100, int durationS, int warmupS,
                   int clients, String redisHost, int redisPort, int redisDb, boolean skipIngest, boolean skipTraining,
-                  boolean skipOnline, int requestTimeoutS, int jitWarmupS) {
+                  boolean skipOnline, int requestTimeoutS, int jitWarmupS, String featureServerUrl, int rounds,
+                  int roundS) {
 
         static Config fromEnv() {
             return new Config(env("BASE_URL", "http://127.0.0.1:5078"),
@@ -68,7 +69,8 @@ public class FeaturesBench {
                     intEnv("RATE_100", 100), intEnv("DURATION_S", 20), intEnv("WARMUP_S", 5), intEnv("CLIENTS", 8),
                     env("REDIS_HOST", "127.0.0.1"), intEnv("REDIS_PORT", 6379), intEnv("REDIS_DB", 0),
                     intEnv("SKIP_INGEST", 0) == 1, intEnv("SKIP_TRAINING", 0) == 1, intEnv("SKIP_ONLINE", 0) == 1,
-                    intEnv("REQUEST_TIMEOUT_S", 1800), intEnv("JIT_WARMUP_S", 30));
+                    intEnv("REQUEST_TIMEOUT_S", 1800), intEnv("JIT_WARMUP_S", 30),
+                    env("FEATURE_SERVER_URL", "http://127.0.0.1:5079"), intEnv("ROUNDS", 5), intEnv("ROUND_S", 10));
         }
     }
 
@@ -502,50 +504,99 @@ public class FeaturesBench {
             throw new IllegalStateException("unexpected online answer: " + probe.body());
         }
 
-        // C2 compiles the read path for tens of seconds on 2 cores; measure the server warm, as it runs in service.
-        Path wrk1 = wrkScript(features, 1);
-        Path wrk100 = wrkScript(features, 100);
-        wrk(wrk1, cfg.jitWarmupS());
-        wrk(wrk100, cfg.jitWarmupS());
-        System.out.printf(Locale.ROOT, "%n[online] JIT warm-up: %d s of each shape at full speed (wrk), not measured%n",
-                cfg.jitWarmupS());
-
-        // The floor of the same HTTP stack on this machine: Feast's GET /health, no Redis, no request body.
-        fixedRate("baseline GET /health (same server and stack, no Redis)", features, 0, cfg.rate1());
-        fixedRate("1 entity x 10 features", features, 1, cfg.rate1());
-        fixedRate("100 entities x 10 features", features, 100, cfg.rate100());
-        double max1 = closedLoop("1 entity x 10 features", wrk1);
-        double max100 = closedLoop("100 entities x 10 features", wrk100);
-        // The ceiling of the HTTP stack itself: the same closed loop on GET /health, which does no work at all.
-        Path wrkHealth = Path.of(cfg.workDir()).resolve("wrk-health.lua");
-        Files.writeString(wrkHealth, "request = function() return wrk.format(\"GET\", \"/health\") end\n");
-        Wrk health = wrk(wrkHealth, cfg.durationS());
-        System.out.printf(Locale.ROOT, "[online] baseline GET /health, wrk %d connections back to back: %,.0f req/s, "
-                + "p50 %.2f ms, p99 %.2f ms%n", cfg.clients(), health.rps(), health.p50(), health.p99());
-
         String onlineKey;
         try (Connection c = connect(); Statement st = c.createStatement();
              ResultSet rs = st.executeQuery("SELECT online_key FROM feature_views WHERE name = '" + viewA + "'")) {
             rs.next();
             onlineKey = rs.getString(1);
         }
-        List<String> cmd = new ArrayList<>(List.of("HMGET", "cairn:fs:" + onlineKey + ":42", "_ts"));
-        cmd.addAll(Arrays.asList(A_FEATURES));
-        RedisBench raw1 = redisBenchmark(cmd, 1, 200_000);
-        RedisBench raw100 = redisBenchmark(cmd, 100, 2_000_000);
-        System.out.printf(Locale.ROOT, "%n[online] redis-benchmark HMGET (same hash, same 11 fields), %d clients: "
-                + "unpipelined %,.0f cmd/s (p50 %.3f ms, p99 %.3f ms); pipelined 100 deep %,.0f cmd/s = %,.0f "
-                + "batches of 100/s (p50 %.3f ms, p99 %.3f ms)%n", cfg.clients(), raw1.rps(), raw1.p50(), raw1.p99(),
-                raw100.rps(), raw100.rps() / 100, raw100.p50(), raw100.p99());
-        summary.add(String.format(Locale.ROOT, "| redis-benchmark HMGET 11 fields, %d clients, no pipeline (= 1 "
-                + "entity) | %,.0f req/s, p50 %.3f ms, p99 %.3f ms; Cairn / raw = %.1f %% |", cfg.clients(), raw1.rps(),
-                raw1.p50(), raw1.p99(), 100 * max1 / raw1.rps()));
-        summary.add(String.format(Locale.ROOT, "| redis-benchmark HMGET 11 fields, %d clients, pipelined 100 deep (= 100 "
-                        + "entities) | %,.0f batches/s, p50 %.3f ms, p99 %.3f ms; Cairn / raw = %.1f %% |", cfg.clients(),
-                raw100.rps() / 100, raw100.p50(), raw100.p99(), 100 * max100 / (raw100.rps() / 100)));
+        List<String> hmget = new ArrayList<>(List.of("HMGET", "cairn:fs:" + onlineKey + ":42", "_ts"));
+        hmget.addAll(Arrays.asList(A_FEATURES));
+
+        // The same measurements against both ports that serve Feast's endpoints: the main one (Tomcat + Spring MVC)
+        // and the feature server's own (Netty).
+        List<String> targets = Arrays.asList(env("ONLINE_TARGETS", "main,feature-server").split(","));
+        if (targets.contains("main")) {
+            online(new Target("main port (Tomcat, Spring MVC)", cfg.baseUrl(), "http_server_requests"), features,
+                    hmget);
+        }
+        if (targets.contains("feature-server")) {
+            online(new Target("feature-server port (Netty)", cfg.featureServerUrl(), "cairn_feature_server_requests"),
+                    features, hmget);
+        }
+    }
+
+    /** Where Feast's endpoints are measured, and the Prometheus histogram that times them inside the server. */
+    record Target(String label, String url, String metric) {
+    }
+
+    void online(Target target, String features, List<String> hmget) throws Exception {
+        System.out.printf(Locale.ROOT, "%n[online] ==== %s: %s ====%n", target.label(), target.url());
+        summary.add("| **" + target.label() + "** | |");
+        // C2 compiles the read path for tens of seconds on 2 cores; measure the server warm, as it runs in service.
+        Path wrk1 = wrkScript(features, 1);
+        Path wrk100 = wrkScript(features, 100);
+        wrk(target, wrk1, cfg.jitWarmupS());
+        wrk(target, wrk100, cfg.jitWarmupS());
+        System.out.printf(Locale.ROOT, "[online] JIT warm-up: %d s of each shape at full speed (wrk), not measured%n",
+                cfg.jitWarmupS());
+
+        // The floor of the same HTTP stack on this machine: Feast's GET /health, no Redis, no request body.
+        fixedRate(target, "baseline GET /health (same server and stack, no Redis)", features, 0, cfg.rate1());
+        fixedRate(target, "1 entity x 10 features", features, 1, cfg.rate1());
+        fixedRate(target, "100 entities x 10 features", features, 100, cfg.rate100());
+
+        // Closed loops, each right beside the redis-benchmark run it is compared with, in several rounds: on a small
+        // VM both swing by ±20 % from one run to the next, so a ratio of two runs far apart means little. The median
+        // of the per-round ratios is the figure.
+        Path wrkHealth = Path.of(cfg.workDir()).resolve("wrk-health.lua");
+        Files.writeString(wrkHealth, "request = function() return wrk.format(\"GET\", \"/health\") end\n");
+        List<double[]> rounds = new ArrayList<>();
+        for (int r = 1; r <= cfg.rounds(); r++) {
+            Wrk one = wrk(target, wrk1, cfg.roundS());
+            RedisBench raw1 = redisBenchmark(hmget, 1, 300_000);
+            Wrk hundred = wrk(target, wrk100, cfg.roundS());
+            RedisBench raw100 = redisBenchmark(hmget, 100, 3_000_000);
+            Wrk health = wrk(target, wrkHealth, cfg.roundS());
+            double[] x = {one.rps(), raw1.rps(), hundred.rps(), raw100.rps() / 100, health.rps(), one.p50(),
+                    one.p99(), hundred.p50(), hundred.p99()};
+            rounds.add(x);
+            System.out.printf(Locale.ROOT, "[online] round %d: 1 entity %,.0f req/s vs redis-benchmark %,.0f = %.1f %%; "
+                    + "100 entities %,.0f req/s vs %,.0f pipelined batches/s = %.1f %%; GET /health %,.0f req/s = %.1f %%"
+                    + "%n", r, x[0], x[1], 100 * x[0] / x[1], x[2], x[3], 100 * x[2] / x[3], x[4], 100 * x[4] / x[1]);
+        }
+        summary.add(String.format(Locale.ROOT, "| get-online-features, 1 entity x 10 features, wrk %d connections back to "
+                + "back (median of %d rounds) | %,.0f req/s, p50 %.2f ms, p99 %.2f ms |", cfg.clients(), cfg.rounds(),
+                median(rounds, 0), median(rounds, 5), median(rounds, 6)));
+        summary.add(String.format(Locale.ROOT, "| get-online-features, 100 entities x 10 features, wrk %d connections "
+                + "back to back (median) | %,.0f req/s, p50 %.2f ms, p99 %.2f ms |", cfg.clients(), median(rounds, 2),
+                median(rounds, 7), median(rounds, 8)));
         summary.add(String.format(Locale.ROOT, "| ceiling of the HTTP stack: GET /health (no work), wrk %d connections "
-                + "back to back | %,.0f req/s, p50 %.2f ms, p99 %.2f ms; = %.1f %% of redis-benchmark unpipelined |",
-                cfg.clients(), health.rps(), health.p50(), health.p99(), 100 * health.rps() / raw1.rps()));
+                + "(median) | %,.0f req/s |", cfg.clients(), median(rounds, 4)));
+        summary.add(String.format(Locale.ROOT, "| redis-benchmark HMGET 11 fields, %d clients, unpipelined (= 1 entity) / "
+                + "pipelined 100 deep (= 100 entities), in the same rounds (median) | %,.0f req/s / %,.0f batches/s |",
+                cfg.clients(), median(rounds, 1), median(rounds, 3)));
+        summary.add(String.format(Locale.ROOT, "| **Cairn / raw, median of the per-round ratios: 1 entity; 100 entities; "
+                + "GET /health** (per round: %s) | **%.1f %%; %.1f %%; %.1f %%** |", perRound(rounds),
+                medianRatio(rounds, 0, 1), medianRatio(rounds, 2, 3), medianRatio(rounds, 4, 1)));
+    }
+
+    static double median(List<double[]> rounds, int i) {
+        double[] v = rounds.stream().mapToDouble(x -> x[i]).sorted().toArray();
+        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+    }
+
+    static double medianRatio(List<double[]> rounds, int num, int den) {
+        return median(rounds.stream().map(x -> new double[] {100 * x[num] / x[den]}).toList(), 0);
+    }
+
+    static String perRound(List<double[]> rounds) {
+        List<String> out = new ArrayList<>();
+        for (double[] x : rounds) {
+            out.add(String.format(Locale.ROOT, "%.0f/%.0f/%.0f", 100 * x[0] / x[1], 100 * x[2] / x[3],
+                    100 * x[4] / x[1]));
+        }
+        return String.join(", ", out) + " %";
     }
 
     String body(String features, int entities, Random rnd) {
@@ -557,7 +608,7 @@ public class FeaturesBench {
     }
 
     /** Open loop: requests start on a fixed schedule; latency counts from the scheduled start, so queueing shows. */
-    void fixedRate(String shape, String features, int entities, int rate) throws Exception {
+    void fixedRate(Target target, String shape, String features, int entities, int rate) throws Exception {
         int workers = Math.max(2, Math.min(16, rate / 100));
         long intervalNs = 1_000_000_000L * workers / rate;
         long start = System.nanoTime() + 200_000_000L;
@@ -566,13 +617,13 @@ public class FeaturesBench {
         List<long[]> lat = new ArrayList<>();
         AtomicLong late = new AtomicLong();
         String uri = entities == 0 ? "/health" : "/get-online-features";
-        java.util.TreeMap<Double, Long> serverBefore = serverBuckets(uri);
+        java.util.TreeMap<Double, Long> serverBefore = serverBuckets(target.metric(), uri);
         ExecutorService pool = Executors.newFixedThreadPool(workers);
         List<Future<long[]>> futures = new ArrayList<>();
         for (int w = 0; w < workers; w++) {
             int worker = w;
             futures.add(pool.submit(() -> {
-                RawHttp client = new RawHttp(URI.create(cfg.baseUrl()));
+                RawHttp client = new RawHttp(URI.create(target.url()));
                 Random rnd = new Random(100 + worker);
                 long[] out = new long[(int) ((end - start) / intervalNs) + 2];
                 int n = 0;
@@ -606,9 +657,9 @@ public class FeaturesBench {
                         + "ms, p99 %.2f ms, p99.9 %.2f ms, max %.2f ms (%d sends started > 1 ms late)%n", shape, rate,
                 cfg.durationS(), workers, all.length, pct(all, 0.50), pct(all, 0.99), pct(all, 0.999),
                 all[all.length - 1] / 1e6, late.get());
-        String server = serverPercentiles(serverBefore, serverBuckets(uri));
-        System.out.printf(Locale.ROOT, "  server side, from Spring's http.server.requests histogram (this phase "
-                + "including its warm-up): %s%n", server);
+        String server = serverPercentiles(serverBefore, serverBuckets(target.metric(), uri));
+        System.out.printf(Locale.ROOT, "  server side, from the server's %s histogram (this phase including its "
+                + "warm-up): %s%n", target.metric(), server);
         summary.add(String.format(Locale.ROOT, "| %s, fixed %d req/s over HTTP | p50 %.2f ms, "
                 + "p99 %.2f ms, max %.2f ms; server side %s |", entities == 0 ? shape : "get-online-features, " + shape,
                 rate, pct(all, 0.50), pct(all, 0.99),
@@ -616,12 +667,12 @@ public class FeaturesBench {
     }
 
     /** Cumulative counts of the server's request timer for one URI, by bucket bound in seconds. */
-    java.util.TreeMap<Double, Long> serverBuckets(String uri) throws Exception {
+    java.util.TreeMap<Double, Long> serverBuckets(String metric, String uri) throws Exception {
         HttpResponse<String> res = http.send(HttpRequest.newBuilder(URI.create(cfg.baseUrl() + "/actuator/prometheus"))
                 .GET().build(), HttpResponse.BodyHandlers.ofString());
         expect(res, 200, "prometheus scrape");
         java.util.TreeMap<Double, Long> buckets = new java.util.TreeMap<>();
-        Pattern bucket = Pattern.compile("^http_server_requests_seconds_bucket\\{(.*)\\} ([0-9.eE+]+)$");
+        Pattern bucket = Pattern.compile("^" + metric + "_seconds_bucket\\{(.*)\\} ([0-9.eE+]+)$");
         for (String line : res.body().lines().toList()) {
             Matcher m = bucket.matcher(line);
             if (m.matches() && m.group(1).contains("uri=\"" + uri + "\"") && m.group(1).contains("status=\"200\"")) {
@@ -655,19 +706,6 @@ public class FeaturesBench {
         return out.toString();
     }
 
-    /**
-     * Closed loop with wrk (a C load generator, as redis-benchmark is for Redis): CLIENTS connections back to back for
-     * DURATION_S; the request rate the server sustains. A Java client on the same 2 cores would cap the rate itself.
-     */
-    double closedLoop(String shape, Path script) throws Exception {
-        Wrk w = wrk(script, cfg.durationS());
-        System.out.printf(Locale.ROOT, "[online] %s, wrk %d connections back to back: %,.0f req/s, p50 %.2f ms, p99 "
-                + "%.2f ms%n", shape, cfg.clients(), w.rps(), w.p50(), w.p99());
-        summary.add(String.format(Locale.ROOT, "| get-online-features, %s, wrk %d connections back to back | %,.0f "
-                + "req/s, p50 %.2f ms, p99 %.2f ms |", shape, cfg.clients(), w.rps(), w.p50(), w.p99()));
-        return w.rps();
-    }
-
     /** A wrk script posting get-online-features bodies for {@code entities} pseudo-random drivers each. */
     Path wrkScript(String features, int entities) throws IOException {
         Path file = Path.of(cfg.workDir()).resolve("wrk-" + entities + ".lua");
@@ -691,9 +729,9 @@ public class FeaturesBench {
     record Wrk(double rps, double p50, double p99) {
     }
 
-    Wrk wrk(Path script, int seconds) throws Exception {
+    Wrk wrk(Target target, Path script, int seconds) throws Exception {
         Process p = new ProcessBuilder("wrk", "-t2", "-c" + cfg.clients(), "-d" + seconds + "s", "--latency", "-s",
-                script.toString(), cfg.baseUrl()).redirectErrorStream(true).start();
+                script.toString(), target.url()).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (p.waitFor() != 0 || out.contains("Non-2xx") || out.contains("Socket errors")) {
             throw new IllegalStateException("wrk failed or saw errors:\n" + out);

@@ -2,7 +2,7 @@
 # Feature-store benchmark (issue #4): builds the server jar, starts it on a fresh database and runs
 # bench/FeaturesBench.java against it: ingestion of 10M feature rows vs raw COPY, a point-in-time training set of 1M
 # entity rows vs a DuckDB ASOF JOIN of the same data, and online reads (1 x 10 and 100 x 10) at a fixed rate and at
-# full speed vs redis-benchmark of the equivalent raw commands.
+# full speed, on the main port and on the feature server's own port, vs redis-benchmark of the equivalent raw commands.
 #
 #   bash bench/features.sh                  # from any directory
 #   FEATURE_ROWS=2000000 ENTITY_ROWS=200000 bash bench/features.sh   # a quicker run
@@ -17,20 +17,24 @@ source "${ROOT}/bench/lib.sh"
 
 # ---- parameters (environment) ---------------------------------------------------------------------------------------
 PORT="${PORT:-5078}"
+FEATURE_SERVER_PORT="${FEATURE_SERVER_PORT:-5079}"   # the feature server's own port (Netty), beside the main one
 DB_NAME="${DB_NAME:-cairn_bench_features}"
 SERVER_XMX="${SERVER_XMX:-1g}"
 REDIS_HOST="${REDIS_HOST:-127.0.0.1}"
 REDIS_PORT="${REDIS_PORT:-6379}"
 REDIS_DB="${REDIS_DB:-3}"                  # a Redis database of its own; keys are prefixed per view anyway
 DUCKDB_VERSION="${DUCKDB_VERSION:-2.0.0.1}"
+SERVER_ARGS="${SERVER_ARGS:-}"             # extra server arguments, e.g. --cairn.features.server.io-threads=1
 
 export BASE_URL="http://127.0.0.1:${PORT}"
+export FEATURE_SERVER_URL="http://127.0.0.1:${FEATURE_SERVER_PORT}"
 export JDBC_URL="jdbc:postgresql://${PG_HOST}:${PG_PORT}/${DB_NAME}"
 export JDBC_USER="${PG_USER}"
 export REDIS_HOST REDIS_PORT REDIS_DB
 export FEATURE_ROWS="${FEATURE_ROWS:-10000000}" ENTITY_ROWS="${ENTITY_ROWS:-1000000}" DRIVERS="${DRIVERS:-100000}"
 export CUSTOMERS="${CUSTOMERS:-250000}" TRAINING_RUNS="${TRAINING_RUNS:-2}" RATE_1="${RATE_1:-500}"
 export RATE_100="${RATE_100:-100}" DURATION_S="${DURATION_S:-20}" WARMUP_S="${WARMUP_S:-5}" JIT_WARMUP_S="${JIT_WARMUP_S:-30}" CLIENTS="${CLIENTS:-8}"
+export ROUNDS="${ROUNDS:-5}" ROUND_S="${ROUND_S:-10}" ONLINE_TARGETS="${ONLINE_TARGETS:-main,feature-server}"
 
 start_work cairn-features-bench
 # Generated CSV files (about 1 GB at the defaults) are kept between runs and regenerated only when sizes change.
@@ -63,8 +67,10 @@ redis-cli -h "${REDIS_HOST}" -p "${REDIS_PORT}" ping >/dev/null 2>&1 || die "Red
 
 # ---- 2. fresh database and the server -------------------------------------------------------------------------------
 recreate_database
+port_free "${FEATURE_SERVER_PORT}" || die "port ${FEATURE_SERVER_PORT} is already in use; set FEATURE_SERVER_PORT to a free one"
+# shellcheck disable=SC2086 # SERVER_ARGS is a list of arguments
 start_server --spring.data.redis.host="${REDIS_HOST}" --spring.data.redis.port="${REDIS_PORT}" \
-    --spring.data.redis.database="${REDIS_DB}" --cairn.artifacts.root="${WORK}/artifacts"
+    --spring.data.redis.database="${REDIS_DB}" --cairn.artifacts.root="${WORK}/artifacts" ${SERVER_ARGS}
 
 # ---- 3. load generator ----------------------------------------------------------------------------------------------
 wait_for_idle

@@ -107,6 +107,7 @@ start_server() {
         cd "${WORK}/run"
         exec java "-Xmx${SERVER_XMX}" -jar "${WORK}/cairn.jar" \
             --server.port="${PORT}" \
+            --cairn.features.server.port="${FEATURE_SERVER_PORT:-0}" \
             --spring.datasource.url="jdbc:postgresql://${PG_HOST}:${PG_PORT}/${DB_NAME}?reWriteBatchedInserts=true" \
             --spring.datasource.username="${PG_USER}" \
             "$@"

@@ -308,7 +308,8 @@ class FeatureServer implements SmartLifecycle {
                     return notAllowed();
                 }
                 requireJson(request);
-                return CompletableFuture.supplyAsync(() -> Answer.json(blockingCall(path, request.content())), blocking);
+                return CompletableFuture.supplyAsync(() -> Answer.json(blockingCall(path, request.content())),
+                        blocking);
             }
             case "/health" -> {
                 if (!method.equals(HttpMethod.GET)) {

@@ -44,9 +44,9 @@ import org.springframework.stereotype.Component;
  * text: {@code =} followed by the value, or the empty string for null, so null and the empty string differ.
  *
  * <p>Reads are one pipelined batch of HMGETs (one per entity and view), written and flushed together: one round trip
- * whatever the number of entities and features. Writes go through a Lua script that keeps a row only if its event time is not
- * older than the stored one, so an older event never overwrites a newer one, whichever arrives last. Scripts touch
- * several keys, so this layout is for a standalone Redis (or one hash slot), not Redis Cluster.
+ * whatever the number of entities and features. Writes go through a Lua script that keeps a row only if its event
+ * time is not older than the stored one, so an older event never overwrites a newer one, whichever arrives last.
+ * Scripts touch several keys, so this layout is for a standalone Redis (or one hash slot), not Redis Cluster.
  */
 @Component
 public class RedisOnlineStore {
