@@ -253,8 +253,10 @@ class FeatureServer implements SmartLifecycle {
             } else if (version.equals(HttpVersion.HTTP_1_0)) {
                 response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
             }
-            var written = ctx.writeAndFlush(response);
+            // Timed up to the hand-over to Netty, and recorded before it, so a client that has its answer also sees
+            // it counted.
             timer(path, answer.status().code()).record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+            var written = ctx.writeAndFlush(response);
             if (!keepAlive) {
                 written.addListener(ChannelFutureListener.CLOSE);
                 drop();
