@@ -178,6 +178,12 @@ public class FeaturesBench {
         String marker = cfg.featureRows() + "-" + cfg.entityRows() + "-" + cfg.drivers() + "-" + cfg.customers();
         Path done = dir.resolve("generated-" + marker);
         if (!Files.exists(done)) {
+            // The files are about to be rewritten: no other size's marker may vouch for them any more.
+            try (var markers = Files.newDirectoryStream(dir, "generated-*")) {
+                for (Path m : markers) {
+                    Files.delete(m);
+                }
+            }
             ExecutorService pool = Executors.newFixedThreadPool(3);
             List<Future<?>> jobs = List.of(
                     pool.submit(() -> writeFeatures(fileA, "driver_id", A_FEATURES, A_TYPES, half, cfg.drivers(), 1)),

@@ -10,7 +10,7 @@ import org.springframework.util.unit.DataSize;
  * @param enabled         false serves the Feast endpoints only on the main port
  * @param address         the address to listen on
  * @param port            Feast's default feature-server port; 0 picks a free one (tests)
- * @param ioThreads       Netty event loops; 0 means one per available processor
+ * @param ioThreads       Netty event loops, shared with Lettuce; 0 means half the available processors, at least one
  * @param blockingThreads threads for push, materialize and the rare definition reload, which block on PostgreSQL
  * @param maxRequestSize  larger bodies are refused with 413 (a push carries its rows in the body)
  */
