@@ -22,6 +22,10 @@ import io.lettuce.core.protocol.CommandType;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.netty.buffer.ByteBuf;
+import io.netty.util.HashedWheelTimer;
+import io.netty.util.Timeout;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import jakarta.annotation.PreDestroy;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -80,6 +84,8 @@ public class RedisOnlineStore {
     private final byte[] writeScript = WRITE_SCRIPT.getBytes(StandardCharsets.UTF_8);
     private volatile String writeSha;
     private volatile StatefulConnection<byte[], byte[]> shared;
+    private final HashedWheelTimer timeouts = new HashedWheelTimer(
+            new DefaultThreadFactory("cairn-online-read-timeouts", true), 10, TimeUnit.MILLISECONDS);
 
     public RedisOnlineStore(LettuceConnectionFactory factory, OnlineStoreProperties properties,
                             MeterRegistry meters) {
@@ -202,9 +208,18 @@ public class RedisOnlineStore {
             return result;
         }
         long timeoutMillis = timeout().toMillis();
-        return result.orTimeout(timeoutMillis, TimeUnit.MILLISECONDS).exceptionallyCompose(e ->
-                CompletableFuture.failedFuture(e instanceof TimeoutException
-                        ? unavailable(new TimeoutException("no reply within " + timeoutMillis + " ms")) : e));
+        // A wheel timer, not CompletableFuture.orTimeout: orTimeout queues every read on a scheduler thread that it
+        // wakes up, a cross-thread hand-off per read; the wheel's thread only ticks.
+        Timeout timer = timeouts.newTimeout(t -> result.completeExceptionally(
+                unavailable(new TimeoutException("no reply within " + timeoutMillis + " ms"))),
+                timeoutMillis, TimeUnit.MILLISECONDS);
+        result.whenComplete((stored, error) -> timer.cancel());
+        return result;
+    }
+
+    @PreDestroy
+    void stopTimer() {
+        timeouts.stop();
     }
 
     /** {@code _ts} and the fields as RESP bulk strings, ready to be copied after each HMGET's key. */
