@@ -8,6 +8,7 @@ import io.cairn.features.online.FeastJson.PushRequest;
 import io.cairn.features.online.OnlineFeatures.Result;
 import io.cairn.platform.error.CairnException;
 import io.cairn.platform.error.ErrorCode;
+import io.cairn.platform.error.FeastErrorAdvice;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.netty.bootstrap.ServerBootstrap;
@@ -53,10 +54,7 @@ import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
-import org.springframework.dao.DataAccessResourceFailureException;
-import org.springframework.dao.TransientDataAccessException;
 import org.springframework.stereotype.Component;
-import tools.jackson.core.JacksonException;
 
 /**
  * Feast's feature-server endpoints on their own port (6566, Feast's default), served by Netty, for online serving at
@@ -392,24 +390,12 @@ class FeatureServer implements SmartLifecycle {
         if (e instanceof MethodNotAllowed) {
             return Answer.detail(feast, 405, "Method Not Allowed");
         }
-        if (e instanceof CairnException c) {
-            return Answer.detail(feast, c.code().httpStatus(), c.getMessage());
-        }
-        if (e instanceof JacksonException j) {
-            return Answer.detail(feast, 400, "Malformed JSON in request body: " + j.getOriginalMessage());
-        }
         if (e instanceof RejectedExecutionException) {
             return Answer.detail(feast, ErrorCode.TEMPORARILY_UNAVAILABLE.httpStatus(),
                     "The feature server is busy (too many pushes or materializations queued); retry shortly.");
         }
-        if (e instanceof DataAccessResourceFailureException || e instanceof TransientDataAccessException) {
-            log.warn("Database unavailable", e);
-            return Answer.detail(feast, ErrorCode.TEMPORARILY_UNAVAILABLE.httpStatus(),
-                    "The database is temporarily unavailable; retry later.");
-        }
-        log.error("Unexpected error on the feature server", e);
-        return Answer.detail(feast, ErrorCode.INTERNAL_ERROR.httpStatus(),
-                "Internal error: " + e.getClass().getSimpleName());
+        FeastErrorAdvice.Mapped mapped = FeastErrorAdvice.map(e);
+        return Answer.detail(feast, mapped.status(), mapped.detail());
     }
 
     private Timer timer(String path, int status) {

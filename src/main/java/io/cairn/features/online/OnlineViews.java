@@ -42,9 +42,9 @@ class OnlineViews {
         Map<String, FeatureView> found = new LinkedHashMap<>();
         List<String> missing = new ArrayList<>();
         for (String name : names) {
-            Cached c = cache.get(name);
-            if (c != null && now - c.loadedAtMillis() < ttl) {
-                found.put(name, c.view());
+            FeatureView fresh = fresh(name, now, ttl);
+            if (fresh != null) {
+                found.put(name, fresh);
             } else if (!missing.contains(name)) {
                 missing.add(name);
             }
@@ -66,13 +66,18 @@ class OnlineViews {
         long ttl = properties.registryTtl().toMillis();
         Map<String, FeatureView> found = new LinkedHashMap<>();
         for (String name : names) {
-            Cached c = cache.get(name);
-            if (c == null || now - c.loadedAtMillis() >= ttl) {
+            FeatureView fresh = fresh(name, now, ttl);
+            if (fresh == null) {
                 return null;
             }
-            found.put(name, c.view());
+            found.put(name, fresh);
         }
         return found;
+    }
+
+    private FeatureView fresh(String name, long now, long ttl) {
+        Cached c = cache.get(name);
+        return c != null && now - c.loadedAtMillis() < ttl ? c.view() : null;
     }
 
     @TransactionalEventListener(phase = TransactionPhase.AFTER_COMMIT, fallbackExecution = true)

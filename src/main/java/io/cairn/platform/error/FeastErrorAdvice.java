@@ -27,9 +27,35 @@ public class FeastErrorAdvice {
     public record Detail(String detail) {
     }
 
+    /** A status and the message for {@code {"detail"}}. */
+    public record Mapped(int status, String detail) {
+    }
+
+    /**
+     * How an error on a Feast endpoint is answered, for the handlers here and for the feature server's own port,
+     * which is not Spring MVC: domain errors with their code, malformed JSON as 400, a database outage as 503,
+     * anything else as 500 (logged).
+     */
+    public static Mapped map(Throwable e) {
+        if (e instanceof CairnException c) {
+            return new Mapped(c.code().httpStatus(), c.getMessage());
+        }
+        if (e instanceof JacksonException j) {
+            return new Mapped(ErrorCode.BAD_REQUEST.httpStatus(), "Malformed JSON in request body: "
+                    + j.getOriginalMessage());
+        }
+        if (e instanceof DataAccessResourceFailureException || e instanceof TransientDataAccessException) {
+            log.warn("Database unavailable", e);
+            return new Mapped(ErrorCode.TEMPORARILY_UNAVAILABLE.httpStatus(),
+                    "The database is temporarily unavailable; retry later.");
+        }
+        log.error("Unexpected error on a Feast endpoint", e);
+        return new Mapped(ErrorCode.INTERNAL_ERROR.httpStatus(), "Internal error: " + e.getClass().getSimpleName());
+    }
+
     @ExceptionHandler(CairnException.class)
     ResponseEntity<Detail> domain(CairnException e) {
-        return respond(e.code(), e.getMessage());
+        return respond(map(e));
     }
 
     @ExceptionHandler(HttpMessageNotReadableException.class)
@@ -47,17 +73,19 @@ public class FeastErrorAdvice {
 
     @ExceptionHandler({DataAccessResourceFailureException.class, TransientDataAccessException.class})
     ResponseEntity<Detail> unavailable(RuntimeException e) {
-        log.warn("Database unavailable", e);
-        return respond(ErrorCode.TEMPORARILY_UNAVAILABLE, "The database is temporarily unavailable; retry later.");
+        return respond(map(e));
     }
 
     @ExceptionHandler(Exception.class)
     ResponseEntity<Detail> unexpected(Exception e) {
-        log.error("Unexpected error on a Feast endpoint", e);
-        return respond(ErrorCode.INTERNAL_ERROR, "Internal error: " + e.getClass().getSimpleName());
+        return respond(map(e));
     }
 
     private static ResponseEntity<Detail> respond(ErrorCode code, String message) {
         return ResponseEntity.status(code.httpStatus()).body(new Detail(message));
+    }
+
+    private static ResponseEntity<Detail> respond(Mapped mapped) {
+        return ResponseEntity.status(mapped.status()).body(new Detail(mapped.detail()));
     }
 }
