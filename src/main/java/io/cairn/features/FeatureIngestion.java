@@ -18,6 +18,8 @@ import java.util.Map;
 import java.util.Set;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
@@ -27,9 +29,10 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * Writes feature rows into a view's offline table from JSON or CSV, streaming: each row is parsed, checked and
  * encoded as it arrives and goes straight into one COPY inside the request's transaction, so memory stays flat
- * whatever the size of the body. A bad row aborts the COPY and rolls the transaction back: nothing of the request
- * is stored. (Staging into a temporary table and validating in SQL would write every row twice and could not name
- * the offending row and column as precisely.)
+ * whatever the size of the body. The COPY fills a temporary staging table, from which one sorted INSERT moves the
+ * rows into the view's table (see {@link FeatureTables#insertStaged}). A bad row aborts the COPY and rolls the
+ * transaction back: nothing of the request is stored. (Rows are checked here rather than in SQL after staging, which
+ * could not name the offending row and column as precisely.)
  */
 @Service
 public class FeatureIngestion {
@@ -38,12 +41,15 @@ public class FeatureIngestion {
     private final FeatureTables tables;
     private final JsonMapper json;
     private final Clock clock;
+    private final FeatureStoreProperties properties;
 
-    public FeatureIngestion(DefinitionStore definitions, FeatureTables tables, JsonMapper json, Clock clock) {
+    public FeatureIngestion(DefinitionStore definitions, FeatureTables tables, JsonMapper json, Clock clock,
+                            FeatureStoreProperties properties) {
         this.definitions = definitions;
         this.tables = tables;
         this.json = json;
         this.clock = clock;
+        this.properties = properties;
     }
 
     /** What one ingestion stored. */
@@ -98,10 +104,20 @@ public class FeatureIngestion {
                 .orElseThrow(() -> CairnException.notFound("Feature view '" + viewName + "' does not exist."));
         ViewRows layout = new ViewRows(view);
         Instant now = now();
-        CopyWriter copy = tables.copyInto(view, layout.columns());
+        CopyWriter copy = tables.copyIntoStage(view, layout.columns());
         try {
             source.rows(layout, now, row -> write(copy, row));
-            return new Ingested(view.name(), copy.finish());
+            copy.finish();
+            long rows = tables.insertStaged(view, properties.trainingWorkMem());
+            if (properties.vacuumAfterRows() > 0 && rows >= properties.vacuumAfterRows()) {
+                TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+                    @Override
+                    public void afterCommit() {
+                        tables.vacuum(view);
+                    }
+                });
+            }
+            return new Ingested(view.name(), rows);
         } catch (RuntimeException e) {
             copy.cancel();
             throw e;

@@ -1,16 +1,15 @@
 package io.cairn.features;
 
-import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.OutputStreamWriter;
 import java.io.UncheckedIOException;
-import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.time.OffsetDateTime;
 import java.util.List;
+import org.postgresql.PGResultSetMetaData;
 import tools.jackson.core.JsonGenerator;
 import tools.jackson.core.StreamWriteFeature;
 import tools.jackson.core.io.NumberOutput;
@@ -28,6 +27,8 @@ abstract class TrainingSetWriter {
     protected final List<TrainingSetColumn> columns;
     private final Kind[] kinds;
     private long rows;
+    private int[] source;
+    private int[] index;
 
     /** How a column is read from the result set. */
     enum Kind { INT64, INT32, FLOAT64, FLOAT32, STRING, BOOL, TIMESTAMP, JSON }
@@ -43,84 +44,116 @@ abstract class TrainingSetWriter {
 
     abstract void begin();
 
-    /** Writes the current row of the result set. */
-    void row(ResultSet rs) throws SQLException {
+    /**
+     * Where each training-set column comes from when a row is read from more than one result set (the views' probes
+     * split across two backends): result set {@code source[i]}, column {@code index[i]}. Without it, column i + 1 of
+     * the one result set.
+     */
+    void layout(int[] source, int[] index) {
+        this.source = source.clone();
+        this.index = index.clone();
+    }
+
+    int source(int column) {
+        return source == null ? 0 : source[column];
+    }
+
+    int index(int column) {
+        return index == null ? column + 1 : index[column];
+    }
+
+    /** Writes the current row of the result set(s). */
+    void row(ResultSet... sets) throws SQLException {
         rows++;
         beginRow();
         for (int i = 0; i < kinds.length; i++) {
-            int c = i + 1;
-            switch (kinds[i]) {
-                case INT64 -> {
-                    long v = rs.getLong(c);
-                    if (rs.wasNull()) {
-                        nul(i);
-                    } else {
-                        number(i, Long.toString(v));
-                    }
-                }
-                case INT32 -> {
-                    int v = rs.getInt(c);
-                    if (rs.wasNull()) {
-                        nul(i);
-                    } else {
-                        number(i, Integer.toString(v));
-                    }
-                }
-                case FLOAT64 -> {
-                    double v = rs.getDouble(c);
-                    if (rs.wasNull()) {
-                        nul(i);
-                    } else {
-                        floating(i, v);
-                    }
-                }
-                case FLOAT32 -> {
-                    float v = rs.getFloat(c);
-                    if (rs.wasNull()) {
-                        nul(i);
-                    } else {
-                        floating32(i, v);
-                    }
-                }
-                case STRING -> {
-                    String v = rs.getString(c);
-                    if (v == null) {
-                        nul(i);
-                    } else {
-                        string(i, v);
-                    }
-                }
-                case BOOL -> {
-                    boolean v = rs.getBoolean(c);
-                    if (rs.wasNull()) {
-                        nul(i);
-                    } else {
-                        bool(i, v);
-                    }
-                }
-                case TIMESTAMP -> {
-                    OffsetDateTime v = rs.getObject(c, OffsetDateTime.class);
-                    if (v == null) {
-                        nul(i);
-                    } else {
-                        string(i, Timestamps.format(v.toInstant()));
-                    }
-                }
-                case JSON -> {
-                    String v = rs.getString(c);
-                    if (v == null) {
-                        nul(i);
-                    } else {
-                        raw(i, v);
-                    }
-                }
-            }
+            column(sets, i);
         }
         endRow();
     }
 
+    /** Writes column {@code i} of the current row from its typed value. */
+    final void column(ResultSet[] sets, int i) throws SQLException {
+        ResultSet rs = sets[source(i)];
+        int c = index(i);
+        switch (kinds[i]) {
+            case INT64 -> {
+                long v = rs.getLong(c);
+                if (rs.wasNull()) {
+                    nul(i);
+                } else {
+                    number(i, Long.toString(v));
+                }
+            }
+            case INT32 -> {
+                int v = rs.getInt(c);
+                if (rs.wasNull()) {
+                    nul(i);
+                } else {
+                    number(i, Integer.toString(v));
+                }
+            }
+            case FLOAT64 -> {
+                double v = rs.getDouble(c);
+                if (rs.wasNull()) {
+                    nul(i);
+                } else {
+                    floating(i, v);
+                }
+            }
+            case FLOAT32 -> {
+                float v = rs.getFloat(c);
+                if (rs.wasNull()) {
+                    nul(i);
+                } else {
+                    floating32(i, v);
+                }
+            }
+            case STRING -> {
+                String v = rs.getString(c);
+                if (v == null) {
+                    nul(i);
+                } else {
+                    string(i, v);
+                }
+            }
+            case BOOL -> {
+                boolean v = rs.getBoolean(c);
+                if (rs.wasNull()) {
+                    nul(i);
+                } else {
+                    bool(i, v);
+                }
+            }
+            case TIMESTAMP -> {
+                OffsetDateTime v = rs.getObject(c, OffsetDateTime.class);
+                if (v == null) {
+                    nul(i);
+                } else {
+                    string(i, Timestamps.format(v.toInstant()));
+                }
+            }
+            case JSON -> {
+                String v = rs.getString(c);
+                if (v == null) {
+                    nul(i);
+                } else {
+                    raw(i, v);
+                }
+            }
+        }
+    }
+
     long rows() {
         return rows;
+    }
+
+    void countRow() {
+        rows++;
+    }
+
+    Kind kind(int column) {
+        return kinds[column];
     }
 
     abstract void beginRow();
@@ -144,16 +177,27 @@ abstract class TrainingSetWriter {
 
     abstract void finish();
 
-    /** RFC 4180 CSV: a header row, then one line per row; null is an empty cell, an empty string is {@code ""}. */
+    /**
+     * RFC 4180 CSV: a header row, then one line per row; null is an empty cell, an empty string is {@code ""}.
+     *
+     * <p>Written as bytes. Where PostgreSQL sent a column as text (it does unless a statement was prepared for binary
+     * transfer), the value's bytes are used as they came when they already are this writer's text, and rewritten in
+     * place when they are close to it ({@link PostgresText}); anything else goes through the typed value. Parsing
+     * every number and timestamp into a Java value only to print it again was most of the CPU of streaming a large
+     * training set (measured: half of it in {@code getDouble} and the double's text alone).
+     */
     static final class Csv extends TrainingSetWriter {
 
-        private final Writer out;
+        private final OutputStream out;
         private final JsonMapper json;
+        private final byte[] buf = new byte[64 * 1024];
+        private int pos;
         private boolean first;
+        private boolean[] textual;
 
         Csv(List<TrainingSetColumn> columns, OutputStream out, JsonMapper json) {
             super(columns);
-            this.out = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), 64 * 1024);
+            this.out = out;
             this.json = json;
         }
 
@@ -167,18 +211,123 @@ abstract class TrainingSetWriter {
         }
 
         @Override
+        void row(ResultSet... sets) throws SQLException {
+            if (textual == null) {
+                textual = textual(sets);
+            }
+            countRow();
+            beginRow();
+            for (int i = 0; i < textual.length; i++) {
+                if (!textual[i] || !textColumn(sets[source(i)], index(i), i)) {
+                    column(sets, i);
+                }
+            }
+            endRow();
+        }
+
+        /** Which columns PostgreSQL sends as text (format 0); none when the driver cannot tell. */
+        private boolean[] textual(ResultSet[] sets) throws SQLException {
+            boolean[] text = new boolean[columns.size()];
+            for (int i = 0; i < text.length; i++) {
+                ResultSetMetaData md = sets[source(i)].getMetaData();
+                text[i] = md.isWrapperFor(PGResultSetMetaData.class)
+                        && md.unwrap(PGResultSetMetaData.class).getFormat(index(i)) == 0;
+            }
+            return text;
+        }
+
+        /** Writes a text column from its bytes; false, having written nothing, where the typed value must do it. */
+        private boolean textColumn(ResultSet rs, int c, int i) throws SQLException {
+            Kind kind = kind(i);
+            if (kind == Kind.STRING) {
+                byte[] v = rs.getBytes(c);
+                if (v == null) {
+                    nul(i);
+                } else {
+                    separator();
+                    quoted(v, 0, v.length);
+                }
+                return true;
+            }
+            byte[] v = rs.getBytes(c);
+            if (v == null) {
+                nul(i);
+                return true;
+            }
+            switch (kind) {
+                case INT64, INT32 -> {
+                    separator();
+                    put(v, 0, v.length);
+                }
+                case FLOAT64, FLOAT32 -> {
+                    int shape = PostgresText.javaFloatingShape(v);
+                    if (shape == PostgresText.OTHER) {
+                        return false;
+                    }
+                    separator();
+                    put(v, 0, v.length);
+                    if (shape == PostgresText.INTEGRAL) {
+                        put('.');
+                        put('0');
+                    }
+                }
+                case BOOL -> {
+                    if (v.length != 1 || (v[0] != 't' && v[0] != 'f')) {
+                        return false;
+                    }
+                    bool(i, v[0] == 't');
+                }
+                case TIMESTAMP -> {
+                    int fraction = PostgresText.utcTimestampFraction(v);
+                    if (fraction < 0) {
+                        return false;
+                    }
+                    separator();
+                    ensure(32);
+                    System.arraycopy(v, 0, buf, pos, 19);
+                    buf[pos + 10] = 'T';
+                    pos += 19;
+                    if (fraction > 0) {
+                        System.arraycopy(v, 19, buf, pos, fraction + 1);
+                        pos += fraction + 1;
+                        for (int pad = fraction <= 3 ? 3 - fraction : 6 - fraction; pad > 0; pad--) {
+                            buf[pos++] = '0';
+                        }
+                    }
+                    buf[pos++] = 'Z';
+                }
+                case JSON -> {
+                    if (v.length >= 2 && v[0] == '"') {
+                        if (PostgresText.indexOf(v, (byte) '\\') >= 0) {
+                            return false;
+                        }
+                        separator();
+                        quoted(v, 1, v.length - 1);
+                    } else {
+                        separator();
+                        quoted(v, 0, v.length);
+                    }
+                }
+                default -> {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        @Override
         void beginRow() {
             first = true;
         }
 
         @Override
         void endRow() {
-            write("\n");
+            put('\n');
         }
 
         private void separator() {
             if (!first) {
-                write(",");
+                put(',');
             }
             first = false;
         }
@@ -191,7 +340,7 @@ abstract class TrainingSetWriter {
         @Override
         void number(int column, String text) {
             separator();
-            write(text);
+            ascii(text);
         }
 
         @Override
@@ -199,38 +348,52 @@ abstract class TrainingSetWriter {
             separator();
             // Schubfach (shortest exact text, as Double.toString from JDK 19 on): JDK 17's Double.toString was the
             // largest cost of writing a training set's numbers. Non-finite values keep Java's spelling.
-            write(Double.isFinite(v) ? NumberOutput.toString(v, true) : Double.toString(v));
+            ascii(Double.isFinite(v) ? NumberOutput.toString(v, true) : Double.toString(v));
         }
 
         @Override
         void floating32(int column, float v) {
             separator();
-            write(Float.isFinite(v) ? NumberOutput.toString(v, true) : Float.toString(v));
+            ascii(Float.isFinite(v) ? NumberOutput.toString(v, true) : Float.toString(v));
         }
 
         @Override
         void string(int column, String v) {
             separator();
-            if (v.isEmpty()) {
-                write("\"\"");
+            byte[] utf8 = v.getBytes(StandardCharsets.UTF_8);
+            quoted(utf8, 0, utf8.length);
+        }
+
+        /** UTF-8 text as a cell: quoted (quotes doubled) when it holds a comma, quote or line break; "" when empty. */
+        private void quoted(byte[] v, int from, int to) {
+            if (from == to) {
+                put('"');
+                put('"');
                 return;
             }
             boolean quote = false;
-            for (int i = 0; i < v.length() && !quote; i++) {
-                char c = v.charAt(i);
+            for (int i = from; i < to && !quote; i++) {
+                byte c = v[i];
                 quote = c == ',' || c == '"' || c == '\n' || c == '\r';
             }
-            if (quote) {
-                write("\"" + v.replace("\"", "\"\"") + "\"");
-            } else {
-                write(v);
+            if (!quote) {
+                put(v, from, to - from);
+                return;
             }
+            put('"');
+            for (int i = from; i < to; i++) {
+                if (v[i] == '"') {
+                    put('"');
+                }
+                put(v[i]);
+            }
+            put('"');
         }
 
         @Override
         void bool(int column, boolean v) {
             separator();
-            write(v ? "true" : "false");
+            ascii(v ? "true" : "false");
         }
 
         @Override
@@ -245,15 +408,54 @@ abstract class TrainingSetWriter {
         @Override
         void finish() {
             try {
+                out.write(buf, 0, pos);
+                pos = 0;
                 out.flush();
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
         }
 
-        private void write(String s) {
+        private void ascii(String s) {
+            ensure(s.length());
+            for (int i = 0; i < s.length(); i++) {
+                buf[pos++] = (byte) s.charAt(i);
+            }
+        }
+
+        private void put(int b) {
+            if (pos == buf.length) {
+                drain();
+            }
+            buf[pos++] = (byte) b;
+        }
+
+        private void put(byte[] b, int from, int length) {
+            if (length > buf.length - pos) {
+                drain();
+                if (length > buf.length) {
+                    write(b, from, length);
+                    return;
+                }
+            }
+            System.arraycopy(b, from, buf, pos, length);
+            pos += length;
+        }
+
+        private void ensure(int length) {
+            if (length > buf.length - pos) {
+                drain();
+            }
+        }
+
+        private void drain() {
+            write(buf, 0, pos);
+            pos = 0;
+        }
+
+        private void write(byte[] b, int from, int length) {
             try {
-                out.write(s);
+                out.write(b, from, length);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }

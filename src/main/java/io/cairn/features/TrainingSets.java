@@ -4,12 +4,15 @@ import io.cairn.features.store.CopyWriter;
 import io.cairn.features.store.PointInTimeQuery;
 import io.cairn.features.store.PointInTimeQuery.Output;
 import io.cairn.features.store.PointInTimeQuery.ViewPart;
+import io.cairn.features.store.ProbeBackend;
 import io.cairn.features.store.TrainingSetStore;
 import io.cairn.platform.error.CairnException;
 import io.cairn.platform.error.ErrorCode;
 import io.cairn.tracking.Dataset;
 import io.cairn.tracking.DatasetInput;
 import io.cairn.tracking.RunLoggingService;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -19,6 +22,8 @@ import java.nio.charset.StandardCharsets;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -31,7 +36,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.springframework.beans.factory.DisposableBean;
 import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Isolation;
 import org.springframework.transaction.annotation.Transactional;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonParser;
@@ -47,7 +58,7 @@ import tools.jackson.databind.json.JsonMapper;
  * {@code save_as} stores the result as an immutable, digested training set.
  */
 @Service
-public class TrainingSets {
+public class TrainingSets implements DisposableBean {
 
     private final FeatureDefinitions definitions;
     private final TrainingSetStore store;
@@ -55,15 +66,37 @@ public class TrainingSets {
     private final FeatureStoreProperties properties;
     private final JsonMapper json;
     private final Clock clock;
+    /** Runs the second backend's statement beside the request's own; a thread per concurrent training set. */
+    private final ExecutorService probeThreads = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "training-set-probes");
+        t.setDaemon(true);
+        return t;
+    });
+
+    private final Counter oneBackend;
+    private final Counter twoBackends;
 
     public TrainingSets(FeatureDefinitions definitions, TrainingSetStore store, RunLoggingService runs,
-                        FeatureStoreProperties properties, JsonMapper json, Clock clock) {
+                        FeatureStoreProperties properties, JsonMapper json, Clock clock, MeterRegistry meters) {
+        this.oneBackend = trainingSets(meters, "1");
+        this.twoBackends = trainingSets(meters, "2");
         this.definitions = definitions;
         this.store = store;
         this.runs = runs;
         this.properties = properties;
         this.json = json;
         this.clock = clock;
+    }
+
+    private static Counter trainingSets(MeterRegistry meters, String backends) {
+        return Counter.builder("cairn.feature.training.sets").tag("backends", backends)
+                .description("Training sets built, by the number of PostgreSQL backends their probes ran on")
+                .register(meters);
+    }
+
+    @Override
+    public void destroy() {
+        probeThreads.shutdownNow();
     }
 
     /** Where a result goes, once it is ready to stream. */
@@ -96,8 +129,14 @@ public class TrainingSets {
      * stream straight into the database when {@code features} comes before them (the usual order); otherwise they are
      * read into memory first.
      */
-    @Transactional
+    @Transactional(isolation = Isolation.REPEATABLE_READ)
     public void fromJson(InputStream body, Format format, Sink sink) {
+        try (Second second = new Second()) {
+            fromJson(body, format, sink, second);
+        }
+    }
+
+    private void fromJson(InputStream body, Format format, Sink sink, Second second) {
         List<String> features = null;
         boolean fullNames = false;
         String saveAs = null;
@@ -132,7 +171,7 @@ public class TrainingSets {
                         if (features == null) {
                             bufferedRows = (JsonNode) p.readValueAsTree();
                         } else {
-                            plan = plan(features);
+                            plan = plan(features, saveAs == null ? second : null);
                             row = streamJsonRows(p, plan);
                         }
                     }
@@ -151,7 +190,7 @@ public class TrainingSets {
                 throw CairnException.invalid("'entity_rows' is required: a list of objects with the join keys and an "
                         + "event_timestamp.");
             }
-            plan = plan(features);
+            plan = plan(features, saveAs == null ? second : null);
             try (JsonParser p = json.createParser(json.writeValueAsBytes(bufferedRows))) {
                 p.nextToken();
                 streamJsonRows(p, plan);
@@ -161,12 +200,18 @@ public class TrainingSets {
     }
 
     /** Entity rows as CSV with a header; the rest of the request comes from the query string. */
-    @Transactional
+    @Transactional(isolation = Isolation.REPEATABLE_READ)
     public void fromCsv(InputStream body, Spec spec, Format format, Sink sink) {
+        try (Second second = new Second()) {
+            fromCsv(body, spec, format, sink, second);
+        }
+    }
+
+    private void fromCsv(InputStream body, Spec spec, Format format, Sink sink, Second second) {
         if (spec.features() == null || spec.features().isEmpty()) {
             throw CairnException.invalid("Name the features in the query string: ?features=view:feature,view:other.");
         }
-        Plan plan = plan(spec.features());
+        Plan plan = plan(spec.features(), spec.saveAs() == null ? second : null);
         CsvReader csv = new CsvReader(new InputStreamReader(body, StandardCharsets.UTF_8));
         try {
             String[] header = csv.next();
@@ -178,7 +223,7 @@ public class TrainingSets {
                 names.add(h == null ? "" : h.trim());
             }
             plan.rows = new EntityRows(plan.keys, names, json);
-            try (CopyWriter copy = store.createEntityTable(plan.rows.tableDefinitions(), plan.rows.tableColumns())) {
+            try (CopyWriter copy = store.createEntityTable(plan.rows.tableDefinitions(), plan.rows.tableColumns(), plan.second())) {
                 String[] record;
                 while ((record = csv.next()) != null) {
                     if (record.length == 1 && record[0] == null && header.length > 1) {
@@ -222,6 +267,7 @@ public class TrainingSets {
     @Transactional(readOnly = true)
     public void savedRows(String idOrName, Format format, Sink sink) {
         SavedTrainingSet set = saved(idOrName);
+        store.textOutput();
         render(savedSelect(set.id(), set.columns().size()), set.columns(), format, sink, 200, headers(set));
     }
 
@@ -265,21 +311,47 @@ public class TrainingSets {
 
     // ---- the build ---------------------------------------------------------------------------------------------
 
-    /** The resolved request: views, features per view, join keys, and (once read) the entity rows. */
+    /**
+     * The resolved request: views, features per view, join keys, (once read) the entity rows, and the second backend
+     * when it has one.
+     */
     private static final class Plan {
         final List<FeatureRef> refs;
         final Map<String, FeatureView> views;
         final Map<String, ValueType> keys;
+        final Second second;
         EntityRows rows;
 
-        Plan(List<FeatureRef> refs, Map<String, FeatureView> views, Map<String, ValueType> keys) {
+        Plan(List<FeatureRef> refs, Map<String, FeatureView> views, Map<String, ValueType> keys, Second second) {
             this.refs = refs;
             this.views = views;
             this.keys = keys;
+            this.second = second;
+        }
+
+        ProbeBackend second() {
+            return second == null ? null : second.backend;
         }
     }
 
-    private Plan plan(List<String> features) {
+    /** The request's second backend, if it gets one; closed when the request ends, however it ends. */
+    private static final class Second implements AutoCloseable {
+        ProbeBackend backend;
+
+        @Override
+        public void close() {
+            if (backend != null) {
+                backend.close();
+            }
+        }
+    }
+
+    /**
+     * Resolves the request; with {@code second} given, a request over two or more views also gets a second backend
+     * for half of their probes (when the pool has a connection to spare and {@code cairn.features.training-backends}
+     * allows it).
+     */
+    private Plan plan(List<String> features, Second second) {
         if (features.isEmpty()) {
             throw CairnException.invalid("'features' is empty: name at least one <feature view>:<feature>.");
         }
@@ -310,7 +382,10 @@ public class TrainingSets {
                 }
             }
         }
-        return new Plan(refs, views, keys);
+        if (second != null && views.size() > 1 && properties.trainingBackends() > 1) {
+            second.backend = store.openProbeBackend().orElse(null);
+        }
+        return new Plan(refs, views, keys, second);
     }
 
     private long streamJsonRows(JsonParser p, Plan plan) {
@@ -332,7 +407,7 @@ public class TrainingSets {
                         first.put(name, (JsonNode) p.readValueAsTree());
                     }
                     plan.rows = new EntityRows(plan.keys, List.copyOf(first.keySet()), json);
-                    copy = store.createEntityTable(plan.rows.tableDefinitions(), plan.rows.tableColumns());
+                    copy = store.createEntityTable(plan.rows.tableDefinitions(), plan.rows.tableColumns(), plan.second());
                     values = plan.rows.newRow();
                     int i = 0;
                     for (JsonNode node : first.values()) {
@@ -365,7 +440,7 @@ public class TrainingSets {
             List<String> names = new ArrayList<>(plan.keys.keySet());
             names.add(Names.EVENT_TIMESTAMP);
             plan.rows = new EntityRows(plan.keys, names, json);
-            store.createEntityTable(plan.rows.tableDefinitions(), plan.rows.tableColumns()).finish();
+            store.createEntityTable(plan.rows.tableDefinitions(), plan.rows.tableColumns(), plan.second()).finish();
         }
         return row;
     }
@@ -373,7 +448,7 @@ public class TrainingSets {
     private void build(Plan plan, Spec spec, Format format, Sink sink) {
         // Output columns: the entity columns as sent, then the features in the order requested.
         List<TrainingSetColumn> columns = new ArrayList<>();
-        List<Output> outputs = new ArrayList<>();
+        List<OutputSource> sources = new ArrayList<>();
         Map<String, String> taken = new HashMap<>();
         for (EntityRows.Column c : plan.rows.columns()) {
             String type = switch (c.kind()) {
@@ -382,7 +457,7 @@ public class TrainingSets {
                 case EXTRA -> "JSON";
             };
             columns.add(new TrainingSetColumn(c.name(), type));
-            outputs.add(PointInTimeQuery.entityColumn(c.tableColumn()));
+            sources.add(new OutputSource(-1, -1, c.tableColumn()));
             taken.put(c.name(), "the entity rows");
         }
         List<ViewPart> parts = new ArrayList<>();
@@ -413,7 +488,7 @@ public class TrainingSets {
             FeatureView view = plan.views.get(ref.view());
             int part = partIndex.get(ref.view());
             columns.add(new TrainingSetColumn(name, view.feature(ref.feature()).orElseThrow().type().name()));
-            outputs.add(PointInTimeQuery.feature(part, partFeatures.get(ref.view()).indexOf(ref.feature())));
+            sources.add(new OutputSource(part, partFeatures.get(ref.view()).indexOf(ref.feature()), null));
         }
 
         String saveAs = spec.saveAs();
@@ -427,6 +502,15 @@ public class TrainingSets {
 
         Instant[] range = store.analyzeEntityTable();
         store.tuneForJoin(properties.trainingWorkMem());
+        store.textOutput();
+        ProbeBackend second = plan.second();
+        if (saveAs == null && second != null) {
+            twoBackends.increment();
+            renderOnTwoBackends(second, parts, sources, columns, format, sink);
+            return;
+        }
+        oneBackend.increment();
+        List<Output> outputs = sources.stream().map(src -> src.output(src.part())).toList();
         String sql = PointInTimeQuery.sql(parts, aliased(outputs));
         if (saveAs == null) {
             render(sql, columns, format, sink, 200, Map.of());
@@ -454,6 +538,92 @@ public class TrainingSets {
                     + "training sets are immutable, so choose another name.");
         }
         render(select, columns, format, sink, 201, headers(saved));
+    }
+
+    /**
+     * The join split across the request's backend and the second one: the view parts alternate between them, each
+     * backend probes its parts and sorts its result into entity-row order, and the rows are zipped by {@code row_id}
+     * (checked on every row) into the output. The request's backend also carries the entity columns. Both statements
+     * run at once: the second on a thread of {@link #probeThreads}, the first on the request's.
+     */
+    private void renderOnTwoBackends(ProbeBackend second, List<ViewPart> parts, List<OutputSource> sources,
+                                     List<TrainingSetColumn> columns, Format format, Sink sink) {
+        List<List<ViewPart>> groupParts = List.of(new ArrayList<>(), new ArrayList<>());
+        int[] groupOf = new int[parts.size()];
+        int[] localIndex = new int[parts.size()];
+        for (int p = 0; p < parts.size(); p++) {
+            groupOf[p] = p % 2;
+            localIndex[p] = groupParts.get(p % 2).size();
+            groupParts.get(p % 2).add(parts.get(p));
+        }
+        List<List<Output>> groupOutputs = List.of(new ArrayList<>(), new ArrayList<>());
+        int[] source = new int[columns.size()];
+        int[] index = new int[columns.size()];
+        for (int i = 0; i < columns.size(); i++) {
+            OutputSource src = sources.get(i);
+            int group = src.part() < 0 ? 0 : groupOf[src.part()];
+            groupOutputs.get(group).add(src.output(src.part() < 0 ? -1 : localIndex[src.part()]));
+            source[i] = group;
+            index[i] = groupOutputs.get(group).size();
+        }
+        for (List<Output> outs : groupOutputs) {
+            outs.add(PointInTimeQuery.entityColumn("row_id"));
+        }
+        int rowIdA = groupOutputs.get(0).size();
+        int rowIdB = groupOutputs.get(1).size();
+        String sqlA = PointInTimeQuery.sql(groupParts.get(0), aliased(groupOutputs.get(0)));
+        String sqlB = PointInTimeQuery.sql(groupParts.get(1), aliased(groupOutputs.get(1)));
+
+        second.prepare(properties.trainingWorkMem());
+        CompletableFuture<ResultSet> startedB = CompletableFuture.supplyAsync(() -> second.query(sqlB), probeThreads);
+        ResultSet[] b = {null};
+        TrainingSetWriter[] writer = {null};
+        store.stream(sqlA, a -> {
+            if (b[0] == null) {
+                b[0] = await(startedB);
+                writer[0] = open(sink, format, 200, Map.of(), columns);
+                writer[0].layout(source, index);
+            }
+            if (!b[0].next() || a.getLong(rowIdA) != b[0].getLong(rowIdB)) {
+                throw new IllegalStateException("the two backends' results of a training set do not line up");
+            }
+            writer[0].row(a, b[0]);
+        });
+        if (b[0] == null) {
+            b[0] = await(startedB);
+            writer[0] = open(sink, format, 200, Map.of(), columns);
+        }
+        try {
+            if (b[0].next()) {
+                throw new IllegalStateException("the second backend returned more training-set rows than the first");
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("reading the second backend's rows failed", e);
+        }
+        writer[0].finish();
+    }
+
+    /** The second backend's result set once its statement is in; its failure as the request's failure. */
+    private static ResultSet await(CompletableFuture<ResultSet> started) {
+        try {
+            return started.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Where an output column's value comes from: feature {@code feature} of view part {@code part}, or (part -1) the
+     * entity-table column {@code entityColumn}.
+     */
+    private record OutputSource(int part, int feature, String entityColumn) {
+        /** Its expression in a statement where its view part has index {@code partIndex}. */
+        Output output(int partIndex) {
+            return part < 0 ? PointInTimeQuery.entityColumn(entityColumn) : PointInTimeQuery.feature(partIndex, feature);
+        }
     }
 
     private static List<Output> aliased(List<Output> outputs) {

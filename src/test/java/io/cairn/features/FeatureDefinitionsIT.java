@@ -97,12 +97,50 @@ class FeatureDefinitionsIT {
         assertThat(added.json().get("features")).hasSize(2);
         long viewId = jdbc.sql("SELECT view_id FROM feature_views WHERE name = :n").param("n", view)
                 .query(Long.class).single();
+        // The index was rebuilt to carry the new feature too, and the old one is gone.
+        assertThat(indexes(viewId)).containsExactly("CREATE INDEX view_" + viewId + "_key_time_2 ON feature_data.view_"
+                + viewId + " USING btree (driver_id, event_timestamp, created_timestamp) INCLUDE (conv_rate, trips)");
         assertThat(jdbc.sql("""
                 SELECT string_agg(column_name || ' ' || data_type, ', ' ORDER BY ordinal_position)
                 FROM information_schema.columns WHERE table_schema = 'feature_data' AND table_name = :t""")
                 .param("t", "view_" + viewId).query(String.class).single())
                 .isEqualTo("driver_id bigint, event_timestamp timestamp with time zone, "
                         + "created_timestamp timestamp with time zone, conv_rate double precision, trips bigint");
+    }
+
+    @Test
+    void theIndexCarriesTheFixedWidthFeaturesAsFarAsPostgresAllows() {
+        http.put("/api/v1/entities/" + driver, Map.of("join_key", "driver_id", "value_type", "INT64"));
+        http.put("/api/v1/feature-views/" + view, viewBody(List.of(feature("conv_rate", "FLOAT64"),
+                feature("city", "STRING"), feature("active", "BOOL"))));
+        long viewId = viewId(view);
+        assertThat(indexes(viewId)).containsExactly("CREATE INDEX view_" + viewId + "_key_time_2 ON feature_data.view_"
+                + viewId + " USING btree (driver_id, event_timestamp, created_timestamp) INCLUDE (conv_rate, active)");
+        // Adding a text feature leaves the index as it is.
+        http.put("/api/v1/feature-views/" + view, viewBody(List.of(feature("conv_rate", "FLOAT64"),
+                feature("city", "STRING"), feature("active", "BOOL"), feature("note", "STRING"))));
+        assertThat(indexes(viewId)).singleElement().asString().startsWith("CREATE INDEX view_" + viewId + "_key_time_2 ");
+
+        // 32 index columns at most: one key and two timestamps leave room for 29 features.
+        String wide = FeatureHttp.unique("wide_stats");
+        List<Map<String, String>> features = new java.util.ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            features.add(feature("f" + i, i % 2 == 0 ? "FLOAT64" : "INT32"));
+        }
+        Response created = http.put("/api/v1/feature-views/" + wide, viewBody(features));
+        assertThat(created.status()).as(created.body()).isEqualTo(201);
+        List<String> index = indexes(viewId(wide));
+        assertThat(index).singleElement().asString().contains("_key_time_29 ").contains("INCLUDE (f0, f1, ")
+                .contains(", f28)");
+    }
+
+    private long viewId(String name) {
+        return jdbc.sql("SELECT view_id FROM feature_views WHERE name = :n").param("n", name).query(Long.class).single();
+    }
+
+    private List<String> indexes(long viewId) {
+        return jdbc.sql("SELECT indexdef FROM pg_indexes WHERE schemaname = 'feature_data' AND tablename = :t")
+                .param("t", "view_" + viewId).query(String.class).list();
     }
 
     @Test

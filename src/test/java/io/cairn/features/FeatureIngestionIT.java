@@ -173,6 +173,18 @@ class FeatureIngestionIT {
         assertThat(r.json().get("rows").asLong()).isEqualTo(rows);
         assertThat(jdbc.sql("SELECT count(*), sum(conv_rate) FROM " + table()).query().singleRow())
                 .containsEntry("count", (long) rows).containsEntry("sum", 0.5 * rows * (rows - 1) / 2.0);
+        // The rows came cycling through 5,000 drivers; they were stored sorted by driver (staged, then one sorted
+        // INSERT), so the table's physical order never steps back to a smaller key.
+        assertThat(jdbc.sql("SELECT count(*) FROM (SELECT driver_id, lag(driver_id) OVER (ORDER BY ctid) AS prev FROM "
+                + table() + ") t WHERE prev > driver_id").query(Long.class).single()).isZero();
+        // At least cairn.features.vacuum-after-rows (100,000) rows: the table was vacuumed before the answer, so
+        // every page is all-visible and a training-set probe reads the index alone.
+        assertThat(jdbc.sql("SELECT relallvisible = relpages AND relpages > 0 FROM pg_class WHERE oid = CAST(:t AS "
+                + "regclass)").param("t", table()).query(Boolean.class).single()).isTrue();
+        String plan = String.join("\n", jdbc.sql("EXPLAIN SELECT conv_rate FROM " + table() + " WHERE driver_id = 7 AND "
+                + "event_timestamp <= now() ORDER BY event_timestamp DESC, created_timestamp DESC LIMIT 1")
+                .query(String.class).list());
+        assertThat(plan).contains("Index Only Scan");
     }
 
     private static void assertBad(Response response, String expected) {

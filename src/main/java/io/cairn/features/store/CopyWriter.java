@@ -26,6 +26,7 @@ public final class CopyWriter implements AutoCloseable {
     private final DataSource dataSource;
     private final Connection connection;
     private final CopyIn copy;
+    private CopyIn mirror;
     private byte[] buf = new byte[FLUSH_AT + 4096];
     private int len;
     private boolean firstInRow = true;
@@ -40,6 +41,11 @@ public final class CopyWriter implements AutoCloseable {
             DataSourceUtils.releaseConnection(connection, dataSource);
             throw translate("COPY", e);
         }
+    }
+
+    /** Sends every byte to a second COPY too (on another connection); it is ended or cancelled with this one. */
+    void mirrorTo(CopyIn second) {
+        this.mirror = second;
     }
 
     public void value(Object v) {
@@ -80,7 +86,11 @@ public final class CopyWriter implements AutoCloseable {
         try {
             flush();
             open = false;
-            return copy.endCopy();
+            long rows = copy.endCopy();
+            if (mirror != null && mirror.endCopy() != rows) {
+                throw new IllegalStateException("the mirrored COPY stored a different number of rows");
+            }
+            return rows;
         } catch (SQLException e) {
             throw translate("COPY", e);
         } finally {
@@ -94,6 +104,13 @@ public final class CopyWriter implements AutoCloseable {
             return;
         }
         open = false;
+        try {
+            if (mirror != null && mirror.isActive()) {
+                mirror.cancelCopy();
+            }
+        } catch (SQLException e) {
+            // As below.
+        }
         try {
             if (copy.isActive()) {
                 copy.cancelCopy();
@@ -116,6 +133,9 @@ public final class CopyWriter implements AutoCloseable {
         }
         try {
             copy.writeToCopy(buf, 0, len);
+            if (mirror != null) {
+                mirror.writeToCopy(buf, 0, len);
+            }
             len = 0;
         } catch (SQLException e) {
             throw translate("COPY", e);

@@ -1,5 +1,7 @@
 package io.cairn.features.store;
 
+import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.HikariPoolMXBean;
 import io.cairn.features.SavedTrainingSet;
 import io.cairn.features.TrainingSetColumn;
 import java.sql.Array;
@@ -48,10 +50,24 @@ public class TrainingSetStore {
      * commit) and opens a COPY into it; rows must start with their row_id.
      */
     public CopyWriter createEntityTable(List<String> columnDefinitions, List<String> columnNames) {
+        return createEntityTable(columnDefinitions, columnNames, null);
+    }
+
+    /** As above, with the rows mirrored into the second backend's own entity-row table when there is one. */
+    public CopyWriter createEntityTable(List<String> columnDefinitions, List<String> columnNames, ProbeBackend second) {
         jdbc.sql("CREATE TEMPORARY TABLE cairn_entity_rows (row_id bigint NOT NULL, "
                 + String.join(", ", columnDefinitions) + ") ON COMMIT DROP").update();
-        return new CopyWriter(dataSource, "COPY " + PointInTimeQuery.ENTITY_TABLE + " (row_id, "
+        CopyWriter copy = new CopyWriter(dataSource, "COPY " + PointInTimeQuery.ENTITY_TABLE + " (row_id, "
                 + String.join(", ", columnNames) + ") FROM STDIN");
+        if (second != null) {
+            try {
+                copy.mirrorTo(second.createEntityTable(columnDefinitions, columnNames));
+            } catch (SQLException e) {
+                copy.cancel();
+                throw CopyWriter.translate("COPY (second backend)", e);
+            }
+        }
+        return copy;
     }
 
     /** Gives the planner row counts and key statistics of the entity rows, and the earliest and latest timestamp. */
@@ -66,8 +82,55 @@ public class TrainingSetStore {
      * JIT (its compile time is a loss for one big sort-and-scan query).
      */
     public void tuneForJoin(String workMem) {
-        jdbc.sql("SELECT set_config('work_mem', :mem, true), set_config('jit', 'off', true)").param("mem", workMem)
-                .query().singleRow();
+        jdbc.sql("SELECT " + JOIN_SETTINGS).param(workMem).query().singleRow();
+    }
+
+    /** The join's settings with the work_mem as the one parameter; the second backend sets the same. */
+    static final String JOIN_SETTINGS = "set_config('work_mem', ?, true), set_config('jit', 'off', true)";
+
+    /**
+     * Session settings for reading a result as text, for this transaction only: shortest exact floats (pgjdbc asks
+     * for it at connect; said again because the CSV writer relies on it), ISO dates and UTC, so most values' text is
+     * already the writer's (see TrainingSetWriter.Csv).
+     */
+    public void textOutput() {
+        jdbc.sql("SELECT " + TEXT_OUTPUT_SETTINGS).query().singleRow();
+    }
+
+    static final String TEXT_OUTPUT_SETTINGS = "set_config('extra_float_digits', '3', true), "
+            + "set_config('DateStyle', 'ISO, MDY', true), set_config('TimeZone', 'UTC', true)";
+
+    /**
+     * A second backend sharing this transaction's snapshot (which must be REPEATABLE READ), or empty when the pool has
+     * no idle connection to spare: a training set then runs on its own backend rather than wait for a second one
+     * while holding its first.
+     */
+    public Optional<ProbeBackend> openProbeBackend() {
+        try {
+            if (dataSource.isWrapperFor(HikariDataSource.class)) {
+                HikariPoolMXBean pool = dataSource.unwrap(HikariDataSource.class).getHikariPoolMXBean();
+                if (pool != null && pool.getIdleConnections() == 0) {
+                    return Optional.empty();
+                }
+            }
+        } catch (SQLException e) {
+            return Optional.empty();
+        }
+        String snapshot = jdbc.sql("SELECT pg_export_snapshot()").query(String.class).single();
+        Connection second = null;
+        try {
+            second = dataSource.getConnection();
+            return Optional.of(new ProbeBackend(second, snapshot));
+        } catch (SQLException e) {
+            if (second != null) {
+                try {
+                    second.close();
+                } catch (SQLException ignored) {
+                    // Already failing; the request goes on with one backend.
+                }
+            }
+            return Optional.empty();
+        }
     }
 
     /** Runs a query in this transaction through a cursor, handing each row to the handler. */
