@@ -209,10 +209,14 @@ public class RedisOnlineStore {
         }
         long timeoutMillis = timeout().toMillis();
         // A wheel timer, not CompletableFuture.orTimeout: orTimeout queues every read on a scheduler thread that it
-        // wakes up, a cross-thread hand-off per read; the wheel's thread only ticks.
-        Timeout timer = timeouts.newTimeout(t -> result.completeExceptionally(
-                unavailable(new TimeoutException("no reply within " + timeoutMillis + " ms"))),
-                timeoutMillis, TimeUnit.MILLISECONDS);
+        // wakes up, a cross-thread hand-off per read; the wheel's thread only ticks. It is the read's only timeout
+        // (Lettuce's per-command expiry is off, see platform.redis), so it also fails the commands: a reply that
+        // arrives later is then dropped by Lettuce instead of completing a read nobody waits for.
+        Timeout timer = timeouts.newTimeout(t -> {
+            CairnException timedOut = unavailable(new TimeoutException("no reply within " + timeoutMillis + " ms"));
+            result.completeExceptionally(timedOut);
+            commands.forEach(command -> command.completeExceptionally(timedOut));
+        }, timeoutMillis, TimeUnit.MILLISECONDS);
         result.whenComplete((stored, error) -> timer.cancel());
         return result;
     }

@@ -94,7 +94,9 @@ class RedisOutageIT {
         assertThat(store.write(view, List.of(new OnlineRow(List.of(1L), 10, new Object[] {0.5})))).isEqualTo(1);
         assertThat(store.read(lookup).get(0).values()).containsExactly("=0.5");
 
-        // A Redis that is up but does not answer (busy for 3 s): the read gives up after the 2 s timeout.
+        // A Redis that is up but does not answer (busy for 3 s): the read gives up after the 2 s timeout, which is the
+        // online store's own: Lettuce's per-command expiry is off.
+        assertThat(options.build().getTimeoutOptions().isTimeoutCommands()).isFalse();
         Process busy = new ProcessBuilder("redis-cli", "-p", Integer.toString(port), "DEBUG", "SLEEP", "3")
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         Thread.sleep(300);
