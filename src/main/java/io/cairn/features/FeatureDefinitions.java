@@ -6,6 +6,9 @@ import io.cairn.features.store.FeatureTables;
 import io.cairn.platform.audit.AuditLog;
 import io.cairn.platform.error.CairnException;
 import io.cairn.platform.error.ErrorCode;
+import io.cairn.platform.security.Access;
+import io.cairn.platform.security.Permission;
+import io.cairn.platform.security.ResourceType;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -33,14 +36,16 @@ public class FeatureDefinitions {
     private final AuditLog audit;
     private final ApplicationEventPublisher events;
     private final Clock clock;
+    private final Access access;
 
     public FeatureDefinitions(DefinitionStore store, FeatureTables tables, AuditLog audit,
-                              ApplicationEventPublisher events, Clock clock) {
+                              ApplicationEventPublisher events, Clock clock, Access access) {
         this.store = store;
         this.tables = tables;
         this.audit = audit;
         this.events = events;
         this.clock = clock;
+        this.access = access;
     }
 
     /**
@@ -70,8 +75,10 @@ public class FeatureDefinitions {
             Entity created = new Entity(name, joinKey, type, description, now, now);
             store.insertEntity(created);
             audit.record("feature_entity", name, "create", null, created);
+            access.grantCreator(ResourceType.ENTITY, name);
             return new Stored<>(created, true);
         }
+        access.require(ResourceType.ENTITY, name, Permission.EDIT);
         if (existing.join_key().equals(joinKey) && existing.value_type() == type
                 && existing.description().equals(description)) {
             return new Stored<>(existing, false);
@@ -104,6 +111,7 @@ public class FeatureDefinitions {
     public void deleteEntity(String name) {
         store.lock("entity", name);
         Entity existing = entity(name);
+        access.require(ResourceType.ENTITY, name, Permission.MANAGE);
         List<String> users = store.viewsUsing(name);
         if (!users.isEmpty()) {
             throw new CairnException(ErrorCode.INVALID_STATE, "Cannot delete entity '" + name
@@ -111,6 +119,7 @@ public class FeatureDefinitions {
         }
         store.deleteEntity(name);
         audit.record("feature_entity", name, "delete", existing, null);
+        access.forget(ResourceType.ENTITY, name);
     }
 
     // ---- feature views -----------------------------------------------------------------------------------------
@@ -144,6 +153,7 @@ public class FeatureDefinitions {
         FeatureView existing = store.view(name).orElse(null);
         Instant now = now();
         if (existing != null) {
+            access.require(ResourceType.FEATURE_VIEW, name, Permission.EDIT);
             return new Stored<>(update(existing, entityNames, features, ttl, online, description, tags, now), false);
         }
         List<JoinKey> keys = joinKeys(name, entityNames);
@@ -164,6 +174,7 @@ public class FeatureDefinitions {
         }
         tables.create(created);
         audit.record("feature_view", name, "create", null, created);
+        access.grantCreator(ResourceType.FEATURE_VIEW, name);
         events.publishEvent(new FeatureViewChanged(name, created.onlineKey(), false));
         return new Stored<>(created, true);
     }
@@ -263,9 +274,11 @@ public class FeatureDefinitions {
     public void deleteView(String name) {
         store.lock("feature_view", name);
         FeatureView existing = view(name);
+        access.require(ResourceType.FEATURE_VIEW, name, Permission.MANAGE);
         tables.drop(existing);
         store.deleteView(existing.viewId());
         audit.record("feature_view", name, "delete", existing, null);
+        access.forget(ResourceType.FEATURE_VIEW, name);
         events.publishEvent(new FeatureViewChanged(name, existing.onlineKey(), true));
     }
 

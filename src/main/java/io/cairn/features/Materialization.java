@@ -1,5 +1,8 @@
 package io.cairn.features;
 
+import io.cairn.platform.security.Access;
+import io.cairn.platform.security.Permission;
+import io.cairn.platform.security.ResourceType;
 import io.cairn.features.online.RedisOnlineStore;
 import io.cairn.features.online.RedisOnlineStore.OnlineRow;
 import io.cairn.features.store.DefinitionStore;
@@ -34,14 +37,16 @@ public class Materialization {
     private final TrainingSetStore queries;
     private final RedisOnlineStore online;
     private final Clock clock;
+    private final Access access;
 
     public Materialization(FeatureDefinitions definitions, DefinitionStore store, TrainingSetStore queries,
-                           RedisOnlineStore online, Clock clock) {
+                           RedisOnlineStore online, Clock clock, Access access) {
         this.definitions = definitions;
         this.store = store;
         this.queries = queries;
         this.online = online;
         this.clock = clock;
+        this.access = access;
     }
 
     /** What one view's materialization did. */
@@ -86,6 +91,10 @@ public class Materialization {
             views = definitions.views().stream().filter(FeatureView::online).toList();
         } else {
             views = List.copyOf(definitions.views(names).values());
+        }
+        // Materializing writes each view's online values: EDIT on every one, including "all views".
+        views.forEach(v -> access.require(ResourceType.FEATURE_VIEW, v.name(), Permission.EDIT));
+        if (names != null && !names.isEmpty()) {
             for (FeatureView v : views) {
                 if (!v.online()) {
                     throw CairnException.invalid("Feature view '" + v.name() + "' is not online (online: false); "

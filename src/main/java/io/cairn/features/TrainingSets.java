@@ -1,5 +1,8 @@
 package io.cairn.features;
 
+import io.cairn.platform.security.Access;
+import io.cairn.platform.security.Permission;
+import io.cairn.platform.security.ResourceType;
 import io.cairn.features.store.CopyWriter;
 import io.cairn.features.store.PointInTimeQuery;
 import io.cairn.features.store.PointInTimeQuery.Output;
@@ -76,8 +79,12 @@ public class TrainingSets implements DisposableBean {
     private final Counter oneBackend;
     private final Counter twoBackends;
 
+    private final Access access;
+
     public TrainingSets(FeatureDefinitions definitions, TrainingSetStore store, RunLoggingService runs,
-                        FeatureStoreProperties properties, JsonMapper json, Clock clock, MeterRegistry meters) {
+                        FeatureStoreProperties properties, JsonMapper json, Clock clock, MeterRegistry meters,
+                        Access access) {
+        this.access = access;
         this.oneBackend = trainingSets(meters, "1");
         this.twoBackends = trainingSets(meters, "2");
         this.definitions = definitions;
@@ -364,6 +371,9 @@ public class TrainingSets implements DisposableBean {
             }
             refs.add(ref);
         }
+        // A training set reads every view it joins: READ on each, before any row is touched.
+        refs.stream().map(FeatureRef::view).distinct()
+                .forEach(v -> access.require(ResourceType.FEATURE_VIEW, v, Permission.READ));
         Map<String, FeatureView> views = definitions.views(refs.stream().map(FeatureRef::view).toList());
         for (FeatureRef ref : refs) {
             FeatureView view = views.get(ref.view());
@@ -533,6 +543,7 @@ public class TrainingSets implements DisposableBean {
                 List.copyOf(columns), range[0], range[1], clock.instant().truncatedTo(ChronoUnit.MICROS));
         try {
             store.insert(saved);
+            access.grantCreator(ResourceType.TRAINING_SET, saveAs);
         } catch (org.springframework.dao.DuplicateKeyException e) {
             throw CairnException.alreadyExists("A training set named '" + saveAs + "' already exists; saved "
                     + "training sets are immutable, so choose another name.");

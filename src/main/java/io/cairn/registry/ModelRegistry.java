@@ -5,6 +5,8 @@ import io.cairn.platform.search.OrderBy;
 import io.cairn.platform.search.Page;
 import io.cairn.platform.search.PageToken;
 import io.cairn.platform.search.SearchSyntax;
+import io.cairn.platform.security.Access;
+import io.cairn.platform.security.ResourceType;
 import io.cairn.registry.store.ModelVersionStore;
 import io.cairn.registry.store.RegisteredModelStore;
 import io.cairn.registry.store.RegisteredModelStore.ModelRow;
@@ -25,14 +27,16 @@ public class ModelRegistry {
     private final RegistryViews views;
     private final RegistryChanges changes;
     private final Clock clock;
+    private final Access access;
 
     ModelRegistry(RegisteredModelStore models, ModelVersionStore versions, RegistryViews views, RegistryChanges changes,
-                  Clock clock) {
+                  Clock clock, Access access) {
         this.models = models;
         this.versions = versions;
         this.views = views;
         this.changes = changes;
         this.clock = clock;
+        this.access = access;
     }
 
     @Transactional
@@ -44,6 +48,7 @@ public class ModelRegistry {
         tags.forEach((k, v) -> models.setTag(name, k, v));
         RegisteredModel created = get(name);
         changes.audited(MODEL, name, "create", null, created);
+        access.grantCreator(ResourceType.REGISTERED_MODEL, name);
         return created;
     }
 
@@ -60,6 +65,7 @@ public class ModelRegistry {
         models.rename(name, newName, clock.millis());
         RegisteredModel after = get(newName);
         changes.audited(MODEL, name, "rename", before, after);
+        access.renamed(ResourceType.REGISTERED_MODEL, name, newName);
         changes.event(RegistryEvent.Type.MODEL_RENAMED, newName, null, null, null, null);
         return after;
     }
@@ -79,6 +85,7 @@ public class ModelRegistry {
         RegisteredModel before = lockAndGet(name);
         models.delete(name);
         changes.audited(MODEL, name, "delete", before, null);
+        access.forget(ResourceType.REGISTERED_MODEL, name);
         changes.event(RegistryEvent.Type.MODEL_DELETED, name, null, null, null, null);
     }
 

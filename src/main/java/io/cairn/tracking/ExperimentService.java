@@ -6,6 +6,8 @@ import io.cairn.platform.search.PageToken;
 import io.cairn.platform.error.ErrorCode;
 import io.cairn.platform.search.OrderBy;
 import io.cairn.platform.search.SearchSyntax;
+import io.cairn.platform.security.Access;
+import io.cairn.platform.security.ResourceType;
 import io.cairn.tracking.store.ExperimentStore;
 import io.cairn.tracking.store.RunStore;
 import java.time.Clock;
@@ -22,12 +24,15 @@ public class ExperimentService {
     private final RunStore runs;
     private final TrackingProperties properties;
     private final Clock clock;
+    private final Access access;
 
-    public ExperimentService(ExperimentStore experiments, RunStore runs, TrackingProperties properties, Clock clock) {
+    public ExperimentService(ExperimentStore experiments, RunStore runs, TrackingProperties properties, Clock clock,
+                             Access access) {
         this.experiments = experiments;
         this.runs = runs;
         this.properties = properties;
         this.clock = clock;
+        this.access = access;
     }
 
     @Transactional
@@ -43,6 +48,7 @@ public class ExperimentService {
                 : artifactLocation;
         experiments.insert(id, name, location, clock.millis());
         tags.forEach((k, v) -> experiments.setTag(id, k, v));
+        access.grantCreator(ResourceType.EXPERIMENT, Long.toString(id));
         return Long.toString(id);
     }
 

@@ -7,6 +7,9 @@ import io.cairn.artifacts.ArtifactPaths;
 import io.cairn.artifacts.ArtifactStore;
 import io.cairn.platform.error.CairnException;
 import io.cairn.platform.error.MlflowApi;
+import io.cairn.platform.security.Access;
+import io.cairn.platform.security.Permission;
+import io.cairn.platform.security.ResourceType;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
@@ -41,9 +44,28 @@ class MlflowArtifactsController {
     private static final int BUFFER_SIZE = 64 * 1024;
 
     private final ArtifactStore store;
+    private final Access access;
 
-    MlflowArtifactsController(ArtifactStore store) {
+    MlflowArtifactsController(ArtifactStore store, Access access) {
         this.store = store;
+        this.access = access;
+    }
+
+    /**
+     * Proxied paths start with the experiment id ({@code mlflow-artifacts:/<experiment_id>/<run_id>/artifacts/...},
+     * the default location of every experiment), so a path carries its experiment's permission, as in MLflow's auth
+     * app: reading needs READ, uploading EDIT, deleting MANAGE. Anything outside an experiment's prefix is for admins.
+     */
+    private void require(String path, Permission needed) {
+        if (!access.enabled()) {
+            return;
+        }
+        String first = path.isEmpty() ? "" : path.split("/", 2)[0];
+        if (first.isEmpty() || !first.chars().allMatch(Character::isDigit) || first.length() > 18) {
+            access.requireAdmin();
+        } else {
+            access.require(ResourceType.EXPERIMENT, first, needed);
+        }
     }
 
     /** One listing entry as MLflow writes it: the entry's name, and a size for files only. */
@@ -60,6 +82,7 @@ class MlflowArtifactsController {
     @PutMapping("/artifacts/**")
     Map<String, Object> upload(HttpServletRequest request) throws IOException {
         String path = filePath(request);
+        require(path, Permission.EDIT);
         // Content-Length when the client sent one, -1 for a chunked body: the store streams either way.
         store.write(path, request.getInputStream(), request.getContentLengthLong());
         return Map.of();
@@ -68,6 +91,7 @@ class MlflowArtifactsController {
     @GetMapping("/artifacts/**")
     void download(HttpServletRequest request, HttpServletResponse response) throws IOException {
         String path = filePath(request);
+        require(path, Permission.READ);
         ArtifactContent content = store.open(path)
                 .orElseThrow(() -> CairnException.notFound("Artifact '" + path + "' does not exist."));
         try (InputStream in = content.stream()) {
@@ -100,13 +124,16 @@ class MlflowArtifactsController {
     @DeleteMapping("/artifacts/**")
     Map<String, Object> delete(HttpServletRequest request) {
         // Like MLflow, deleting what is not there is not an error: the caller's goal already holds.
-        store.delete(filePath(request));
+        String path = filePath(request);
+        require(path, Permission.MANAGE);
+        store.delete(path);
         return Map.of();
     }
 
     @GetMapping("/artifacts")
     ListArtifactsResponse list(@RequestParam(name = "path", required = false) String path) {
         String directory = ArtifactPaths.normalize(path);
+        require(directory, Permission.READ);
         return new ListArtifactsResponse(store.list(directory).stream().map(FileInfoJson::of).toList());
     }
 

@@ -7,6 +7,9 @@ import io.cairn.features.FeatureView;
 import io.cairn.features.FeatureViewDefinition;
 import io.cairn.features.Stored;
 import io.cairn.platform.error.CairnApi;
+import io.cairn.platform.security.Access;
+import io.cairn.platform.security.Permission;
+import io.cairn.platform.security.ResourceType;
 import jakarta.validation.Valid;
 import java.util.List;
 import org.springframework.http.HttpStatus;
@@ -26,9 +29,11 @@ import org.springframework.web.bind.annotation.RestController;
 class DefinitionController {
 
     private final FeatureDefinitions definitions;
+    private final Access access;
 
-    DefinitionController(FeatureDefinitions definitions) {
+    DefinitionController(FeatureDefinitions definitions, Access access) {
         this.definitions = definitions;
+        this.access = access;
     }
 
     /** The list of entities. */
@@ -41,17 +46,23 @@ class DefinitionController {
 
     @PutMapping("/entities/{name}")
     ResponseEntity<Entity> putEntity(@PathVariable String name, @Valid @RequestBody EntityDefinition body) {
+        // Changing an existing entity needs EDIT, checked before the body is validated so a caller without it learns
+        // nothing from validation errors; the service checks again under its lock.
+        if (access.enabled() && definitions.entities().stream().anyMatch(e -> e.name().equals(name))) {
+            access.require(ResourceType.ENTITY, name, Permission.EDIT);
+        }
         return respond(definitions.putEntity(name, body));
     }
 
     @GetMapping("/entities/{name}")
     Entity getEntity(@PathVariable String name) {
+        access.require(ResourceType.ENTITY, name, Permission.READ);
         return definitions.entity(name);
     }
 
     @GetMapping("/entities")
     EntityList listEntities() {
-        return new EntityList(definitions.entities());
+        return new EntityList(access.readable(ResourceType.ENTITY, definitions.entities(), Entity::name));
     }
 
     @DeleteMapping("/entities/{name}")
@@ -62,17 +73,21 @@ class DefinitionController {
 
     @PutMapping("/feature-views/{name}")
     ResponseEntity<FeatureView> putView(@PathVariable String name, @Valid @RequestBody FeatureViewDefinition body) {
+        if (access.enabled() && definitions.views().stream().anyMatch(v -> v.name().equals(name))) {
+            access.require(ResourceType.FEATURE_VIEW, name, Permission.EDIT);
+        }
         return respond(definitions.putView(name, body));
     }
 
     @GetMapping("/feature-views/{name}")
     FeatureView getView(@PathVariable String name) {
+        access.require(ResourceType.FEATURE_VIEW, name, Permission.READ);
         return definitions.view(name);
     }
 
     @GetMapping("/feature-views")
     FeatureViewList listViews() {
-        return new FeatureViewList(definitions.views());
+        return new FeatureViewList(access.readable(ResourceType.FEATURE_VIEW, definitions.views(), FeatureView::name));
     }
 
     @DeleteMapping("/feature-views/{name}")

@@ -1,5 +1,8 @@
 package io.cairn.features.api;
 
+import io.cairn.platform.security.Access;
+import io.cairn.platform.security.Permission;
+import io.cairn.platform.security.ResourceType;
 import io.cairn.features.FeatureIngestion;
 import io.cairn.features.FeatureIngestion.Ingested;
 import io.cairn.platform.error.CairnApi;
@@ -15,18 +18,22 @@ import org.springframework.web.bind.annotation.RestController;
 class FeatureRowsController {
 
     private final FeatureIngestion ingestion;
+    private final Access access;
 
-    FeatureRowsController(FeatureIngestion ingestion) {
+    FeatureRowsController(FeatureIngestion ingestion, Access access) {
         this.ingestion = ingestion;
+        this.access = access;
     }
 
     @PostMapping(path = "/api/v1/feature-views/{name}/rows", consumes = "application/json")
     Ingested json(@PathVariable String name, HttpServletRequest request) throws IOException {
+        access.require(ResourceType.FEATURE_VIEW, name, Permission.EDIT);
         return ingestion.ingestJson(name, request.getInputStream());
     }
 
     @PostMapping(path = "/api/v1/feature-views/{name}/rows", consumes = "text/csv")
     Ingested csv(@PathVariable String name, HttpServletRequest request) throws IOException {
+        access.require(ResourceType.FEATURE_VIEW, name, Permission.EDIT);
         return ingestion.ingestCsv(name, request.getInputStream());
     }
 }

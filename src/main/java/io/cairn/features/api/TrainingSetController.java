@@ -1,5 +1,9 @@
 package io.cairn.features.api;
 
+import io.cairn.platform.security.Access;
+import io.cairn.tracking.RunService;
+import io.cairn.platform.security.Permission;
+import io.cairn.platform.security.ResourceType;
 import io.cairn.features.SavedTrainingSet;
 import io.cairn.features.TrainingSets;
 import io.cairn.features.TrainingSets.Format;
@@ -32,9 +36,20 @@ import org.springframework.web.bind.annotation.RestController;
 class TrainingSetController {
 
     private final TrainingSets trainingSets;
+    private final RunService runs;
+    private final Access access;
 
-    TrainingSetController(TrainingSets trainingSets) {
+    TrainingSetController(TrainingSets trainingSets, RunService runs, Access access) {
         this.trainingSets = trainingSets;
+        this.runs = runs;
+        this.access = access;
+    }
+
+    /** Saved sets carry their own permission, keyed by name; the set is looked up only when security asks. */
+    private void requireOnSet(String idOrName, Permission needed) {
+        if (access.enabled()) {
+            access.require(ResourceType.TRAINING_SET, trainingSets.saved(idOrName).name(), needed);
+        }
     }
 
     /** The saved training sets, newest first. */
@@ -60,17 +75,21 @@ class TrainingSetController {
 
     @GetMapping("/api/v1/training-sets")
     TrainingSetList list() {
-        return new TrainingSetList(trainingSets.saved());
+        return new TrainingSetList(access.readable(ResourceType.TRAINING_SET, trainingSets.saved(),
+                SavedTrainingSet::name));
     }
 
     @GetMapping("/api/v1/training-sets/{idOrName}")
     SavedTrainingSet get(@PathVariable String idOrName) {
-        return trainingSets.saved(idOrName);
+        SavedTrainingSet set = trainingSets.saved(idOrName);
+        access.require(ResourceType.TRAINING_SET, set.name(), Permission.READ);
+        return set;
     }
 
     @GetMapping("/api/v1/training-sets/{idOrName}/rows")
     void rows(@PathVariable String idOrName, HttpServletResponse response,
               @RequestHeader(name = "Accept", required = false) String accept) {
+        requireOnSet(idOrName, Permission.READ);
         trainingSets.savedRows(idOrName, format(accept), sink(response));
     }
 
@@ -87,6 +106,8 @@ class TrainingSetController {
         if (body.run_id() == null || body.run_id().isBlank()) {
             throw CairnException.invalid("run_id is required: the run that trained on this set.");
         }
+        requireOnSet(idOrName, Permission.READ);
+        access.require(ResourceType.EXPERIMENT, () -> runs.getInfo(body.run_id()).experimentId(), Permission.EDIT);
         return new Logged(body.run_id(), trainingSets.logToRun(idOrName, body.run_id(), body.context()));
     }
 

@@ -1,5 +1,8 @@
 package io.cairn.features.online;
 
+import io.cairn.platform.security.Access;
+import io.cairn.platform.security.Permission;
+import io.cairn.platform.security.ResourceType;
 import io.cairn.features.Feature;
 import io.cairn.features.FeatureDefinitions;
 import io.cairn.features.FeatureIngestion;
@@ -44,14 +47,16 @@ public class OnlineFeatures {
     private final FeatureIngestion ingestion;
     private final RedisOnlineStore store;
     private final Clock clock;
+    private final Access access;
 
     OnlineFeatures(OnlineViews views, FeatureDefinitions definitions, FeatureIngestion ingestion,
-                   RedisOnlineStore store, Clock clock) {
+                   RedisOnlineStore store, Clock clock, Access access) {
         this.views = views;
         this.definitions = definitions;
         this.ingestion = ingestion;
         this.store = store;
         this.clock = clock;
+        this.access = access;
     }
 
     /** One output column: a value, a status and an event time per entity row. */
@@ -64,6 +69,7 @@ public class OnlineFeatures {
 
     public Result get(List<String> features, Map<String, List<JsonNode>> entities, boolean fullFeatureNames) {
         List<FeatureRef> refs = refs(features, entities);
+        requireRead(viewNames(refs));
         PlannedRead read = plan(refs, views.views(viewNames(refs)), entities, fullFeatureNames);
         return answer(read, store.read(read.lookups()));
     }
@@ -78,6 +84,7 @@ public class OnlineFeatures {
                                               boolean fullFeatureNames, Executor blocking) {
         List<FeatureRef> refs = refs(features, entities);
         List<String> viewNames = viewNames(refs);
+        requireRead(viewNames);
         Map<String, FeatureView> cached = views.cachedViews(viewNames);
         CompletableFuture<Map<String, FeatureView>> definitions = cached != null
                 ? CompletableFuture.completedFuture(cached)
@@ -86,6 +93,13 @@ public class OnlineFeatures {
             PlannedRead read = plan(refs, byName, entities, fullFeatureNames);
             return store.readAsync(read.lookups()).thenApply(stored -> answer(read, stored));
         });
+    }
+
+    /** READ on every view a read touches, checked before anything is looked up (levels are cached per user). */
+    private void requireRead(List<String> viewNames) {
+        for (String view : viewNames) {
+            access.require(ResourceType.FEATURE_VIEW, view, Permission.READ);
+        }
     }
 
     /** A validated read: the lookups to send and what is needed to turn their replies into the answer. */
@@ -281,6 +295,7 @@ public class OnlineFeatures {
         if (!toOnline && !toOffline) {
             throw CairnException.invalid("Invalid 'to' value '" + to + "': use online, offline or online_and_offline.");
         }
+        access.require(ResourceType.FEATURE_VIEW, viewName, Permission.EDIT);
         FeatureView view;
         try {
             view = definitions.view(viewName);

@@ -1,5 +1,6 @@
 package io.cairn.platform.audit;
 
+import io.cairn.platform.security.Access;
 import io.cairn.platform.error.CairnApi;
 import io.cairn.platform.error.CairnException;
 import java.time.Instant;
@@ -17,9 +18,11 @@ class AuditController {
     private static final int MAX_LIMIT = 1000;
 
     private final AuditLog audit;
+    private final Access access;
 
-    AuditController(AuditLog audit) {
+    AuditController(AuditLog audit, Access access) {
         this.audit = audit;
+        this.access = access;
     }
 
     /** One page of the trail; {@code next_after_id} is set when more events may follow. */
@@ -33,6 +36,8 @@ class AuditController {
                    @RequestParam(name = "until", required = false) String until,
                    @RequestParam(name = "after_id", required = false) Long afterId,
                    @RequestParam(name = "limit", defaultValue = "100") int limit) {
+        // The trail spans every resource and every user: admins only.
+        access.requireAdmin();
         if (limit < 1 || limit > MAX_LIMIT) {
             throw CairnException.invalid("Invalid limit " + limit + ": it must be between 1 and " + MAX_LIMIT + ".");
         }

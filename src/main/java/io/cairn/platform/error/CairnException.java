@@ -22,6 +22,14 @@ public class CairnException extends RuntimeException {
         return new CairnException(ErrorCode.RESOURCE_DOES_NOT_EXIST, message);
     }
 
+    public static CairnException permissionDenied(String message) {
+        return new CairnException(ErrorCode.PERMISSION_DENIED, message);
+    }
+
+    public static CairnException unauthenticated(String message) {
+        return new CairnException(ErrorCode.UNAUTHENTICATED, message);
+    }
+
     public static CairnException alreadyExists(String message) {
         return new CairnException(ErrorCode.RESOURCE_ALREADY_EXISTS, message);
     }

@@ -10,12 +10,18 @@ public enum ErrorCode {
     BAD_REQUEST(400),
     RESOURCE_ALREADY_EXISTS(400),
     INVALID_STATE(400),
+    /** No credentials, or credentials that do not identify a user (MLflow's code for the same). */
+    UNAUTHENTICATED(401),
+    /** The authenticated user lacks the permission the request needs (MLflow's code for the same). */
+    PERMISSION_DENIED(403),
     RESOURCE_DOES_NOT_EXIST(404),
     ENDPOINT_NOT_FOUND(404),
     /** The request is valid but this server cannot carry it out as it is (e.g. a device it does not have). */
     CONFLICT(409),
     /** The request is well-formed but its data cannot be used (e.g. features missing for an entity). */
     UNPROCESSABLE_ENTITY(422),
+    /** Too many failed sign-ins for one user or from one address; retry after the time the message names. */
+    REQUEST_LIMIT_EXCEEDED(429),
     TEMPORARILY_UNAVAILABLE(503),
     INTERNAL_ERROR(500);
 

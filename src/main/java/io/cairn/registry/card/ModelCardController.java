@@ -2,6 +2,9 @@ package io.cairn.registry.card;
 
 import io.cairn.platform.error.CairnApi;
 import io.cairn.platform.error.CairnException;
+import io.cairn.platform.security.Access;
+import io.cairn.platform.security.Permission;
+import io.cairn.platform.security.ResourceType;
 import java.util.List;
 import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -19,9 +22,11 @@ import tools.jackson.databind.JsonNode;
 class ModelCardController {
 
     private final ModelCards cards;
+    private final Access access;
 
-    ModelCardController(ModelCards cards) {
+    ModelCardController(ModelCards cards, Access access) {
         this.cards = cards;
+        this.access = access;
     }
 
     /** The list of revisions without their cards. */
@@ -30,26 +35,31 @@ class ModelCardController {
 
     @GetMapping("/card")
     CardRevision get(@PathVariable String name, @PathVariable String version) {
+        access.require(ResourceType.REGISTERED_MODEL, name, Permission.READ);
         return cards.current(name, number(version));
     }
 
     @PatchMapping(path = "/card", consumes = {"application/merge-patch+json", MediaType.APPLICATION_JSON_VALUE})
     CardRevision edit(@PathVariable String name, @PathVariable String version, @RequestBody JsonNode patch) {
+        access.require(ResourceType.REGISTERED_MODEL, name, Permission.EDIT);
         return cards.edit(name, number(version), patch);
     }
 
     @GetMapping(path = "/card.html", produces = MediaType.TEXT_HTML_VALUE)
     String html(@PathVariable String name, @PathVariable String version) {
+        access.require(ResourceType.REGISTERED_MODEL, name, Permission.READ);
         return ModelCardHtml.render(cards.current(name, number(version)));
     }
 
     @GetMapping("/card/revisions")
     History history(@PathVariable String name, @PathVariable String version) {
+        access.require(ResourceType.REGISTERED_MODEL, name, Permission.READ);
         return new History(cards.history(name, number(version)));
     }
 
     @GetMapping("/card/revisions/{revision}")
     CardRevision revision(@PathVariable String name, @PathVariable String version, @PathVariable int revision) {
+        access.require(ResourceType.REGISTERED_MODEL, name, Permission.READ);
         return cards.revision(name, number(version), revision);
     }
 

@@ -2,6 +2,9 @@ package io.cairn.registry.mlflow;
 
 import io.cairn.platform.error.MlflowApi;
 import io.cairn.platform.search.Page;
+import io.cairn.platform.security.Access;
+import io.cairn.platform.security.Permission;
+import io.cairn.platform.security.ResourceType;
 import io.cairn.registry.ModelRegistry;
 import io.cairn.registry.ModelVersion;
 import io.cairn.registry.ModelVersions;
@@ -49,10 +52,17 @@ class MlflowRegistryController {
 
     private final ModelRegistry registry;
     private final ModelVersions versions;
+    private final Access access;
 
-    MlflowRegistryController(ModelRegistry registry, ModelVersions versions) {
+    MlflowRegistryController(ModelRegistry registry, ModelVersions versions, Access access) {
         this.registry = registry;
         this.versions = versions;
+        this.access = access;
+    }
+
+    /** Versions, aliases and tags share their registered model's permission, as in MLflow. */
+    private void require(String name, Permission needed) {
+        access.require(ResourceType.REGISTERED_MODEL, name, needed);
     }
 
     // ---- registered models -------------------------------------------------------------------------------------
@@ -65,16 +75,19 @@ class MlflowRegistryController {
 
     @GetMapping("/registered-models/get")
     RegisteredModelResponse get(@RequestParam(name = "name", required = false) String name) {
+        require(name, Permission.READ);
         return new RegisteredModelResponse(RegisteredModelJson.of(registry.get(name)));
     }
 
     @PostMapping("/registered-models/rename")
     RegisteredModelResponse rename(@RequestBody Rename request) {
+        require(request.name(), Permission.EDIT);
         return new RegisteredModelResponse(RegisteredModelJson.of(registry.rename(request.name(), request.new_name())));
     }
 
     @PatchMapping("/registered-models/update")
     RegisteredModelResponse update(@RequestBody UpdateRegisteredModel request) {
+        require(request.name(), Permission.EDIT);
         return new RegisteredModelResponse(RegisteredModelJson.of(
                 registry.updateDescription(request.name(), request.description())));
     }
@@ -82,6 +95,7 @@ class MlflowRegistryController {
     @DeleteMapping("/registered-models/delete")
     Map<String, Object> delete(@RequestBody(required = false) NameOnly body,
                                @RequestParam(name = "name", required = false) String name) {
+        require(body != null && body.name() != null ? body.name() : name, Permission.MANAGE);
         registry.delete(body != null && body.name() != null ? body.name() : name);
         return Map.of();
     }
@@ -92,12 +106,15 @@ class MlflowRegistryController {
                                           @RequestParam(name = "order_by", required = false) List<String> orderBy,
                                           @RequestParam(name = "page_token", required = false) String pageToken) {
         Page<RegisteredModel> page = registry.search(filter, orderBy, maxResults, pageToken);
-        return new SearchRegisteredModelsResponse(page.items().stream().map(RegisteredModelJson::of).toList(),
+        List<RegisteredModel> visible = access.readable(ResourceType.REGISTERED_MODEL, page.items(),
+                RegisteredModel::name);
+        return new SearchRegisteredModelsResponse(visible.stream().map(RegisteredModelJson::of).toList(),
                 page.nextPageToken());
     }
 
     @PostMapping("/registered-models/set-tag")
     Map<String, Object> setTag(@RequestBody ModelTag request) {
+        require(request.name(), Permission.EDIT);
         registry.setTag(request.name(), request.key(), request.value());
         return Map.of();
     }
@@ -106,12 +123,14 @@ class MlflowRegistryController {
     Map<String, Object> deleteTag(@RequestBody(required = false) ModelTag body,
                                   @RequestParam(name = "name", required = false) String name,
                                   @RequestParam(name = "key", required = false) String key) {
+        require(body != null ? body.name() : name, Permission.EDIT);
         registry.deleteTag(body != null ? body.name() : name, body != null ? body.key() : key);
         return Map.of();
     }
 
     @PostMapping("/registered-models/alias")
     Map<String, Object> setAlias(@RequestBody SetAlias request) {
+        require(request.name(), Permission.EDIT);
         registry.setAlias(request.name(), request.alias(), request.version());
         return Map.of();
     }
@@ -120,6 +139,7 @@ class MlflowRegistryController {
     Map<String, Object> deleteAlias(@RequestBody(required = false) DeleteAlias body,
                                     @RequestParam(name = "name", required = false) String name,
                                     @RequestParam(name = "alias", required = false) String alias) {
+        require(body != null ? body.name() : name, Permission.EDIT);
         registry.deleteAlias(body != null ? body.name() : name, body != null ? body.alias() : alias);
         return Map.of();
     }
@@ -127,6 +147,7 @@ class MlflowRegistryController {
     @GetMapping("/registered-models/alias")
     ModelVersionResponse getByAlias(@RequestParam(name = "name", required = false) String name,
                                     @RequestParam(name = "alias", required = false) String alias) {
+        require(name, Permission.READ);
         return new ModelVersionResponse(ModelVersionJson.of(registry.byAlias(name, alias)));
     }
 
@@ -142,6 +163,7 @@ class MlflowRegistryController {
     }
 
     private ModelVersionsResponse latest(String name, List<String> stages) {
+        require(name, Permission.READ);
         return new ModelVersionsResponse(versions.latest(name, stages).stream().map(ModelVersionJson::of).toList());
     }
 
@@ -149,6 +171,7 @@ class MlflowRegistryController {
 
     @PostMapping("/model-versions/create")
     ModelVersionResponse createVersion(@RequestBody CreateModelVersion request) {
+        require(request.name(), Permission.EDIT);
         ModelVersion created = versions.create(new ModelVersions.NewVersion(request.name(), request.source(),
                 request.run_id(), request.run_link(), request.description(), RegistryMessages.map(request.tags()), null));
         return new ModelVersionResponse(ModelVersionJson.of(created));
@@ -157,11 +180,13 @@ class MlflowRegistryController {
     @GetMapping("/model-versions/get")
     ModelVersionResponse getVersion(@RequestParam(name = "name", required = false) String name,
                                     @RequestParam(name = "version", required = false) String version) {
+        require(name, Permission.READ);
         return new ModelVersionResponse(ModelVersionJson.of(versions.get(name, version)));
     }
 
     @PatchMapping("/model-versions/update")
     ModelVersionResponse updateVersion(@RequestBody UpdateModelVersion request) {
+        require(request.name(), Permission.EDIT);
         return new ModelVersionResponse(ModelVersionJson.of(
                 versions.updateDescription(request.name(), request.version(), request.description())));
     }
@@ -170,6 +195,7 @@ class MlflowRegistryController {
     Map<String, Object> deleteVersion(@RequestBody(required = false) VersionRef body,
                                       @RequestParam(name = "name", required = false) String name,
                                       @RequestParam(name = "version", required = false) String version) {
+        require(body != null ? body.name() : name, Permission.MANAGE);
         versions.delete(body != null ? body.name() : name, body != null ? body.version() : version);
         return Map.of();
     }
@@ -180,12 +206,14 @@ class MlflowRegistryController {
                                                @RequestParam(name = "order_by", required = false) List<String> orderBy,
                                                @RequestParam(name = "page_token", required = false) String pageToken) {
         Page<ModelVersion> page = versions.search(filter, orderBy, maxResults, pageToken);
-        return new SearchModelVersionsResponse(page.items().stream().map(ModelVersionJson::of).toList(),
+        List<ModelVersion> visible = access.readable(ResourceType.REGISTERED_MODEL, page.items(), ModelVersion::name);
+        return new SearchModelVersionsResponse(visible.stream().map(ModelVersionJson::of).toList(),
                 page.nextPageToken());
     }
 
     @PostMapping("/model-versions/set-tag")
     Map<String, Object> setVersionTag(@RequestBody VersionTag request) {
+        require(request.name(), Permission.EDIT);
         versions.setTag(request.name(), request.version(), request.key(), request.value());
         return Map.of();
     }
@@ -195,6 +223,7 @@ class MlflowRegistryController {
                                          @RequestParam(name = "name", required = false) String name,
                                          @RequestParam(name = "version", required = false) String version,
                                          @RequestParam(name = "key", required = false) String key) {
+        require(body != null ? body.name() : name, Permission.EDIT);
         versions.deleteTag(body != null ? body.name() : name, body != null ? body.version() : version,
                 body != null ? body.key() : key);
         return Map.of();
@@ -202,6 +231,7 @@ class MlflowRegistryController {
 
     @PostMapping("/model-versions/transition-stage")
     ModelVersionResponse transition(@RequestBody TransitionStage request) {
+        require(request.name(), Permission.EDIT);
         return new ModelVersionResponse(ModelVersionJson.of(versions.transitionStage(request.name(), request.version(),
                 request.stage(), Boolean.TRUE.equals(request.archive_existing_versions()))));
     }
@@ -209,6 +239,7 @@ class MlflowRegistryController {
     @GetMapping("/model-versions/get-download-uri")
     DownloadUriResponse downloadUri(@RequestParam(name = "name", required = false) String name,
                                     @RequestParam(name = "version", required = false) String version) {
+        require(name, Permission.READ);
         return new DownloadUriResponse(versions.downloadUri(name, version));
     }
 }

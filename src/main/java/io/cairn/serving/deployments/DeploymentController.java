@@ -1,5 +1,8 @@
 package io.cairn.serving.deployments;
 
+import io.cairn.platform.security.Access;
+import io.cairn.platform.security.Permission;
+import io.cairn.platform.security.ResourceType;
 import com.fasterxml.jackson.annotation.JsonAnySetter;
 import io.cairn.platform.error.CairnApi;
 import io.cairn.platform.error.CairnException;
@@ -27,10 +30,12 @@ class DeploymentController {
 
     private final Deployments deployments;
     private final EntityPredictions predictions;
+    private final Access access;
 
-    DeploymentController(Deployments deployments, EntityPredictions predictions) {
+    DeploymentController(Deployments deployments, EntityPredictions predictions, Access access) {
         this.deployments = deployments;
         this.predictions = predictions;
+        this.access = access;
     }
 
     record DeploymentList(List<DeploymentView> deployments) {
@@ -42,18 +47,23 @@ class DeploymentController {
 
     @PutMapping("/{name}")
     ResponseEntity<DeploymentView> put(@PathVariable String name, @Valid @RequestBody DeploymentRequest body) {
+        if (access.enabled() && deployments.list().stream().anyMatch(d -> d.name().equals(name))) {
+            // Before validation, so a caller without EDIT learns nothing from it; Deployments checks again under lock.
+            access.require(ResourceType.DEPLOYMENT, name, Permission.EDIT);
+        }
         Deployments.Put put = deployments.put(name, body);
         return ResponseEntity.status(put.created() ? HttpStatus.CREATED : HttpStatus.OK).body(put.deployment());
     }
 
     @GetMapping("/{name}")
     DeploymentView get(@PathVariable String name) {
+        access.require(ResourceType.DEPLOYMENT, name, Permission.READ);
         return deployments.get(name);
     }
 
     @GetMapping
     DeploymentList list() {
-        return new DeploymentList(deployments.list());
+        return new DeploymentList(access.readable(ResourceType.DEPLOYMENT, deployments.list(), DeploymentView::name));
     }
 
     @DeleteMapping("/{name}")
@@ -64,6 +74,8 @@ class DeploymentController {
 
     @PostMapping("/{name}/predict")
     ResponseEntity<EntityPredictions.Prediction> predict(@PathVariable String name, @RequestBody PredictRequest body) {
+        // Inferring needs READ on the deployment; the online features it reads also need READ on their views.
+        access.require(ResourceType.DEPLOYMENT, name, Permission.READ);
         if (body.unknown() != null && !body.unknown().isEmpty()) {
             throw CairnException.invalid("Unknown field(s) " + new TreeSet<>(body.unknown().keySet())
                     + "; send {\"entities\": {\"<join key>\": [values...]}}.");

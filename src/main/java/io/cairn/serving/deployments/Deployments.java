@@ -1,5 +1,8 @@
 package io.cairn.serving.deployments;
 
+import io.cairn.platform.security.Access;
+import io.cairn.platform.security.Permission;
+import io.cairn.platform.security.ResourceType;
 import io.cairn.platform.audit.AuditLog;
 import io.cairn.platform.error.CairnException;
 import io.cairn.platform.error.ErrorCode;
@@ -42,9 +45,11 @@ public class Deployments {
     private final TransactionTemplate tx;
     private final ServingProperties properties;
     private final Clock clock;
+    private final Access access;
 
     Deployments(DeploymentStore store, Reconciler reconciler, ModelRegistry registry, OnnxSessions sessions,
-                AuditLog audit, TransactionTemplate tx, ServingProperties properties, Clock clock) {
+                AuditLog audit, TransactionTemplate tx, ServingProperties properties, Clock clock, Access access) {
+        this.access = access;
         this.store = store;
         this.reconciler = reconciler;
         this.registry = registry;
@@ -68,14 +73,18 @@ public class Deployments {
      */
     public Put put(String name, DeploymentRequest request) {
         DeploymentSpec wanted = validate(name, request);
+        // Serving a model hands its outputs to whoever may infer: deploying it needs READ on the model.
+        access.require(ResourceType.REGISTERED_MODEL, wanted.model(), Permission.READ);
         boolean created = Boolean.TRUE.equals(tx.execute(status -> {
             Optional<DeploymentSpec> before = store.lock(name);
             Instant now = clock.instant();
             if (before.isEmpty()) {
                 store.insert(withTimes(wanted, 1, now, now));
                 audit.record("deployment", name, "create", null, auditable(wanted));
+                access.grantCreator(ResourceType.DEPLOYMENT, name);
                 return true;
             }
+            access.require(ResourceType.DEPLOYMENT, name, Permission.EDIT);
             DeploymentSpec old = before.get();
             DeploymentSpec next = withTimes(wanted, old.revision(), old.createdAt(), old.updatedAt());
             if (!next.equals(old)) {
@@ -105,8 +114,10 @@ public class Deployments {
     public void delete(String name) {
         tx.executeWithoutResult(status -> {
             DeploymentSpec before = store.lock(name).orElseThrow(() -> notFound(name));
+            access.require(ResourceType.DEPLOYMENT, name, Permission.MANAGE);
             store.delete(name);
             audit.record("deployment", name, "delete", auditable(before), null);
+            access.forget(ResourceType.DEPLOYMENT, name);
         });
         awaitReconciled();
     }

@@ -1,5 +1,8 @@
 package io.cairn.serving.v2;
 
+import io.cairn.platform.security.Access;
+import io.cairn.platform.security.Permission;
+import io.cairn.platform.security.ResourceType;
 import io.cairn.platform.error.CairnException;
 import io.cairn.platform.error.V2Api;
 import io.cairn.serving.ServingProperties;
@@ -42,7 +45,11 @@ class V2Controller {
     private final OnnxSessions sessions;
     private final int maxRequestBytes;
 
-    V2Controller(DeploymentRouter router, V2Inference inference, OnnxSessions sessions, ServingProperties properties) {
+    private final Access access;
+
+    V2Controller(DeploymentRouter router, V2Inference inference, OnnxSessions sessions, ServingProperties properties,
+                 Access access) {
+        this.access = access;
         this.router = router;
         this.inference = inference;
         this.sessions = sessions;
@@ -89,6 +96,7 @@ class V2Controller {
 
     @GetMapping({"/models/{name}", "/models/{name}/versions/{version}"})
     ModelMetadata metadata(@PathVariable String name, @PathVariable(required = false) String version) {
+        access.require(ResourceType.DEPLOYMENT, name, Permission.READ);
         ServedModel model = router.current(name, version);
         Map<String, Object> parameters = new LinkedHashMap<>();
         parameters.put("device", model.onnx().device());
@@ -108,6 +116,7 @@ class V2Controller {
 
     @GetMapping({"/models/{name}/ready", "/models/{name}/versions/{version}/ready"})
     ResponseEntity<ModelReady> modelReady(@PathVariable String name, @PathVariable(required = false) String version) {
+        access.require(ResourceType.DEPLOYMENT, name, Permission.READ);
         boolean ready = router.ready(name, version);
         return ResponseEntity.status(ready ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE)
                 .body(new ModelReady(name, ready));
@@ -138,6 +147,8 @@ class V2Controller {
     void infer(@PathVariable String name, @PathVariable(required = false) String version, HttpServletRequest request,
                HttpServletResponse response) throws IOException {
         long start = System.nanoTime();
+        // Who may infer: READ on the deployment (a cached level, so no query per request).
+        access.require(ResourceType.DEPLOYMENT, name, Permission.READ);
         if (request.getContentLengthLong() > maxRequestBytes) {
             throw tooLarge();
         }

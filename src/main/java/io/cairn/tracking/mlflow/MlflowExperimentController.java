@@ -2,6 +2,9 @@ package io.cairn.tracking.mlflow;
 
 import io.cairn.platform.search.Page;
 import io.cairn.platform.error.MlflowApi;
+import io.cairn.platform.security.Access;
+import io.cairn.platform.security.Permission;
+import io.cairn.platform.security.ResourceType;
 import io.cairn.tracking.Experiment;
 import io.cairn.tracking.ExperimentService;
 import io.cairn.tracking.mlflow.TrackingMessages.CreateExperiment;
@@ -29,9 +32,11 @@ import org.springframework.web.bind.annotation.RestController;
 class MlflowExperimentController {
 
     private final ExperimentService experiments;
+    private final Access access;
 
-    MlflowExperimentController(ExperimentService experiments) {
+    MlflowExperimentController(ExperimentService experiments, Access access) {
         this.experiments = experiments;
+        this.access = access;
     }
 
     @PostMapping("/create")
@@ -42,12 +47,15 @@ class MlflowExperimentController {
 
     @GetMapping("/get")
     GetExperimentResponse get(@RequestParam(name = "experiment_id", required = false) String experimentId) {
+        access.require(ResourceType.EXPERIMENT, experimentId, Permission.READ);
         return new GetExperimentResponse(ExperimentJson.of(experiments.get(experimentId)));
     }
 
     @GetMapping("/get-by-name")
     GetExperimentResponse getByName(@RequestParam(name = "experiment_name", required = false) String name) {
-        return new GetExperimentResponse(ExperimentJson.of(experiments.getByName(name)));
+        Experiment experiment = experiments.getByName(name);
+        access.require(ResourceType.EXPERIMENT, experiment.experimentId(), Permission.READ);
+        return new GetExperimentResponse(ExperimentJson.of(experiment));
     }
 
     @PostMapping("/search")
@@ -68,35 +76,43 @@ class MlflowExperimentController {
                                              String pageToken) {
         Page<Experiment> page = experiments.search(filter, orderBy, TrackingMessages.viewType(viewType, "view_type"),
                 maxResults, pageToken);
-        return new SearchExperimentsResponse(page.items().stream().map(ExperimentJson::of).toList(), page.nextPageToken());
+        // Hidden experiments are dropped from the page (MLflow filters the same way): a page may then be shorter than
+        // max_results while next_page_token still continues after it.
+        List<Experiment> visible = access.readable(ResourceType.EXPERIMENT, page.items(), Experiment::experimentId);
+        return new SearchExperimentsResponse(visible.stream().map(ExperimentJson::of).toList(), page.nextPageToken());
     }
 
     @PostMapping("/update")
     Map<String, Object> update(@RequestBody UpdateExperiment request) {
+        access.require(ResourceType.EXPERIMENT, request.experiment_id(), Permission.EDIT);
         experiments.rename(request.experiment_id(), request.new_name());
         return Map.of();
     }
 
     @PostMapping("/delete")
     Map<String, Object> delete(@RequestBody ExperimentId request) {
+        access.require(ResourceType.EXPERIMENT, request.experiment_id(), Permission.MANAGE);
         experiments.delete(request.experiment_id());
         return Map.of();
     }
 
     @PostMapping("/restore")
     Map<String, Object> restore(@RequestBody ExperimentId request) {
+        access.require(ResourceType.EXPERIMENT, request.experiment_id(), Permission.MANAGE);
         experiments.restore(request.experiment_id());
         return Map.of();
     }
 
     @PostMapping("/set-experiment-tag")
     Map<String, Object> setTag(@RequestBody ExperimentTag request) {
+        access.require(ResourceType.EXPERIMENT, request.experiment_id(), Permission.EDIT);
         experiments.setTag(request.experiment_id(), request.key(), request.value());
         return Map.of();
     }
 
     @PostMapping("/delete-experiment-tag")
     Map<String, Object> deleteTag(@RequestBody ExperimentTag request) {
+        access.require(ResourceType.EXPERIMENT, request.experiment_id(), Permission.EDIT);
         experiments.deleteTag(request.experiment_id(), request.key());
         return Map.of();
     }

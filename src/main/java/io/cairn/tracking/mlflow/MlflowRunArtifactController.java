@@ -3,6 +3,10 @@ package io.cairn.tracking.mlflow;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.cairn.artifacts.ArtifactFile;
 import io.cairn.platform.error.MlflowApi;
+import io.cairn.platform.security.Access;
+import io.cairn.platform.security.Permission;
+import io.cairn.platform.security.ResourceType;
+import io.cairn.tracking.RunService;
 import io.cairn.tracking.RunArtifactService;
 import io.cairn.tracking.RunArtifactService.RunArtifacts;
 import java.util.List;
@@ -18,9 +22,13 @@ import org.springframework.web.bind.annotation.RestController;
 class MlflowRunArtifactController {
 
     private final RunArtifactService artifacts;
+    private final RunService runs;
+    private final Access access;
 
-    MlflowRunArtifactController(RunArtifactService artifacts) {
+    MlflowRunArtifactController(RunArtifactService artifacts, RunService runs, Access access) {
         this.artifacts = artifacts;
+        this.runs = runs;
+        this.access = access;
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -39,7 +47,10 @@ class MlflowRunArtifactController {
                                @RequestParam(name = "run_uuid", required = false) String runUuid,
                                @RequestParam(name = "path", required = false) String path,
                                @RequestParam(name = "page_token", required = false) String pageToken) {
-        RunArtifacts listing = artifacts.list(TrackingMessages.runId(runId, runUuid), path);
+        String id = TrackingMessages.runId(runId, runUuid);
+        access.require(ResourceType.EXPERIMENT, () -> id == null || id.isEmpty() ? null
+                : runs.getInfo(id).experimentId(), Permission.READ);
+        RunArtifacts listing = artifacts.list(id, path);
         return new ListArtifactsResponse(listing.rootUri(), listing.files().stream().map(FileInfoJson::of).toList());
     }
 }

@@ -3,6 +3,9 @@ package io.cairn.tracking.mlflow;
 import io.cairn.platform.search.Page;
 import io.cairn.platform.error.CairnException;
 import io.cairn.platform.error.MlflowApi;
+import io.cairn.platform.security.Access;
+import io.cairn.platform.security.Permission;
+import io.cairn.platform.security.ResourceType;
 import io.cairn.tracking.Metric;
 import io.cairn.tracking.Run;
 import io.cairn.tracking.RunLoggingService;
@@ -44,14 +47,24 @@ class MlflowRunController {
 
     private final RunService runs;
     private final RunLoggingService logging;
+    private final Access access;
 
-    MlflowRunController(RunService runs, RunLoggingService logging) {
+    MlflowRunController(RunService runs, RunLoggingService logging, Access access) {
         this.runs = runs;
         this.logging = logging;
+        this.access = access;
+    }
+
+    /** Runs share their experiment's permission, as in MLflow; the lookup runs only when security asks. */
+    private void requireOnRun(String runId, Permission needed) {
+        access.require(ResourceType.EXPERIMENT, () -> runId == null || runId.isEmpty() ? null
+                : runs.getInfo(runId).experimentId(), needed);
     }
 
     @PostMapping("/runs/create")
     RunResponse create(@RequestBody CreateRun request) {
+        access.require(ResourceType.EXPERIMENT, request.experiment_id() == null || request.experiment_id().isEmpty()
+                ? "0" : request.experiment_id(), Permission.EDIT);
         Run run = runs.create(new RunService.NewRun(request.experiment_id(), request.user_id(), request.run_name(),
                 request.start_time(), TrackingMessages.map(request.tags(), "tags")));
         return new RunResponse(RunJson.of(run));
@@ -60,29 +73,37 @@ class MlflowRunController {
     @GetMapping("/runs/get")
     RunResponse get(@RequestParam(name = "run_id", required = false) String runId,
                     @RequestParam(name = "run_uuid", required = false) String runUuid) {
-        return new RunResponse(RunJson.of(runs.get(TrackingMessages.runId(runId, runUuid))));
+        String id = TrackingMessages.runId(runId, runUuid);
+        requireOnRun(id, Permission.READ);
+        return new RunResponse(RunJson.of(runs.get(id)));
     }
 
     @PostMapping("/runs/update")
     UpdateRunResponse update(@RequestBody UpdateRun request) {
+        requireOnRun(TrackingMessages.runId(request.run_id(), request.run_uuid()), Permission.EDIT);
         return new UpdateRunResponse(RunInfoJson.of(runs.update(TrackingMessages.runId(request.run_id(), request.run_uuid()),
                 request.status(), request.end_time(), request.run_name())));
     }
 
     @PostMapping("/runs/delete")
     Map<String, Object> delete(@RequestBody RunIdRequest request) {
+        requireOnRun(TrackingMessages.runId(request.run_id(), request.run_uuid()), Permission.MANAGE);
         runs.delete(TrackingMessages.runId(request.run_id(), request.run_uuid()));
         return Map.of();
     }
 
     @PostMapping("/runs/restore")
     Map<String, Object> restore(@RequestBody RunIdRequest request) {
+        requireOnRun(TrackingMessages.runId(request.run_id(), request.run_uuid()), Permission.MANAGE);
         runs.restore(TrackingMessages.runId(request.run_id(), request.run_uuid()));
         return Map.of();
     }
 
     @PostMapping("/runs/search")
     SearchRunsResponse search(@RequestBody SearchRuns request) {
+        if (request.experiment_ids() != null) {
+            request.experiment_ids().forEach(id -> access.require(ResourceType.EXPERIMENT, id, Permission.READ));
+        }
         Page<Run> page = runs.search(request.experiment_ids(), request.filter(),
                 TrackingMessages.viewType(request.run_view_type(), "run_view_type"), request.max_results(),
                 request.order_by(), request.page_token());
@@ -91,6 +112,7 @@ class MlflowRunController {
 
     @PostMapping("/runs/log-metric")
     Map<String, Object> logMetric(@RequestBody LogMetric request) {
+        requireOnRun(TrackingMessages.runId(request.run_id(), request.run_uuid()), Permission.EDIT);
         Metric metric = new MetricJson(request.key(), request.value(), request.timestamp(), request.step()).toMetric("metric");
         logging.logMetric(TrackingMessages.runId(request.run_id(), request.run_uuid()), metric);
         return Map.of();
@@ -98,24 +120,28 @@ class MlflowRunController {
 
     @PostMapping("/runs/log-parameter")
     Map<String, Object> logParam(@RequestBody LogParam request) {
+        requireOnRun(TrackingMessages.runId(request.run_id(), request.run_uuid()), Permission.EDIT);
         logging.logParam(TrackingMessages.runId(request.run_id(), request.run_uuid()), request.key(), request.value());
         return Map.of();
     }
 
     @PostMapping("/runs/set-tag")
     Map<String, Object> setTag(@RequestBody SetTag request) {
+        requireOnRun(TrackingMessages.runId(request.run_id(), request.run_uuid()), Permission.EDIT);
         logging.setTag(TrackingMessages.runId(request.run_id(), request.run_uuid()), request.key(), request.value());
         return Map.of();
     }
 
     @PostMapping("/runs/delete-tag")
     Map<String, Object> deleteTag(@RequestBody DeleteTag request) {
+        requireOnRun(request.run_id(), Permission.EDIT);
         logging.deleteTag(request.run_id(), request.key());
         return Map.of();
     }
 
     @PostMapping("/runs/log-batch")
     Map<String, Object> logBatch(@RequestBody LogBatch request) {
+        requireOnRun(request.run_id(), Permission.EDIT);
         List<Metric> metrics = new ArrayList<>();
         if (request.metrics() != null) {
             for (int i = 0; i < request.metrics().size(); i++) {
@@ -133,6 +159,7 @@ class MlflowRunController {
 
     @PostMapping("/runs/log-inputs")
     Map<String, Object> logInputs(@RequestBody LogInputs request) {
+        requireOnRun(request.run_id(), Permission.EDIT);
         List<DatasetInputJson> datasets = request.datasets() == null ? List.of() : request.datasets();
         logging.logInputs(request.run_id(), datasets.stream().map(DatasetInputJson::toInput).toList());
         return Map.of();
@@ -144,6 +171,7 @@ class MlflowRunController {
                                   @RequestParam(name = "metric_key", required = false) String metricKey,
                                   @RequestParam(name = "max_results", required = false) Integer maxResults,
                                   @RequestParam(name = "page_token", required = false) String pageToken) {
+        requireOnRun(TrackingMessages.runId(runId, runUuid), Permission.READ);
         Page<Metric> page = logging.history(TrackingMessages.runId(runId, runUuid), metricKey, maxResults, pageToken);
         return new MetricHistoryResponse(page.items().stream().map(MetricJson::of).toList(), page.nextPageToken());
     }

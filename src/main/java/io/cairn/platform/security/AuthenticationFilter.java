@@ -1,0 +1,60 @@
+package io.cairn.platform.security;
+
+import io.cairn.platform.error.CairnException;
+import io.cairn.platform.error.ErrorCode;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataAccessException;
+import org.springframework.http.HttpHeaders;
+import org.springframework.security.core.context.SecurityContext;
+import org.springframework.security.core.context.SecurityContextHolder;
+import org.springframework.web.filter.OncePerRequestFilter;
+
+/**
+ * Authenticates every request on the main port from its headers through {@link Authenticator}; wrong credentials
+ * end here with a 401 (or 429) in the path's protocol format. A request without credentials goes on anonymous, and
+ * the authorization rules decide whether that is enough (the probes) or a 401.
+ */
+class AuthenticationFilter extends OncePerRequestFilter {
+
+    private static final Logger log = LoggerFactory.getLogger(AuthenticationFilter.class);
+
+    private final Authenticator authenticator;
+
+    AuthenticationFilter(Authenticator authenticator) {
+        this.authenticator = authenticator;
+    }
+
+    @Override
+    protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws ServletException, IOException {
+        request.setAttribute(io.cairn.platform.web.CurrentActor.ENFORCED, Boolean.TRUE);
+        Optional<CairnPrincipal> principal;
+        try {
+            principal = authenticator.authenticate(request.getHeader(HttpHeaders.AUTHORIZATION),
+                    request.getHeader(Authenticator.PROXY_USER_HEADER), request.getRemoteAddr());
+        } catch (CairnException e) {
+            SecurityErrors.write(request, response, e.code(), e.getMessage());
+            return;
+        } catch (DataAccessException e) {
+            log.warn("Could not check credentials: database unavailable", e);
+            SecurityErrors.write(request, response, ErrorCode.TEMPORARILY_UNAVAILABLE,
+                    "Credentials cannot be checked: the database is temporarily unavailable; retry later.");
+            return;
+        }
+        if (principal.isPresent()) {
+            SecurityContext context = SecurityContextHolder.createEmptyContext();
+            context.setAuthentication(new CairnAuthentication(principal.get()));
+            SecurityContextHolder.setContext(context);
+        }
+        // No clearing here: Spring's SecurityContextHolderFilter clears the context after the whole chain, and
+        // ExceptionTranslationFilter, which wraps this one, must still see who the request was (anonymous: 401).
+        chain.doFilter(request, response);
+    }
+}

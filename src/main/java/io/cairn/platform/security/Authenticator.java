@@ -1,0 +1,224 @@
+package io.cairn.platform.security;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.cairn.platform.error.CairnException;
+import io.cairn.platform.security.store.TokenStore;
+import io.cairn.platform.security.store.UserStore;
+import io.cairn.platform.security.store.UserStore.UserRow;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.List;
+import java.util.Optional;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.security.crypto.password.PasswordEncoder;
+import org.springframework.security.oauth2.jwt.Jwt;
+import org.springframework.security.oauth2.jwt.JwtDecoder;
+import org.springframework.security.oauth2.jwt.JwtException;
+import org.springframework.security.web.util.matcher.IpAddressMatcher;
+import org.springframework.stereotype.Service;
+
+/**
+ * Turns what a request carries into a {@link CairnPrincipal}, the same for the main port and the feature server's:
+ * HTTP Basic (what MLflow clients send from {@code MLFLOW_TRACKING_USERNAME}/{@code PASSWORD}), Bearer with a Cairn
+ * API token ({@code MLFLOW_TRACKING_TOKEN}), Bearer with a JWT when OIDC is configured, the scrape token, or
+ * {@code X-Cairn-User} from a trusted proxy.
+ *
+ * <p>A password check is a BCrypt round (tens of milliseconds), and MLflow clients send Basic on every request, so a
+ * verified password is remembered by its SHA-256 for {@code credential-cache-ttl}; API tokens are looked up by their
+ * SHA-256 and remembered the same way. Changes made on this replica ({@link #forgetCredentials}) apply at once.
+ */
+@Service
+public class Authenticator {
+
+    public static final String PROXY_USER_HEADER = "X-Cairn-User";
+
+    /** A remembered verification: who, and until when the credential itself is valid (tokens may expire). */
+    private record Verified(CairnPrincipal principal, Instant validUntil) {
+    }
+
+    private final SecurityProperties properties;
+    private final UserStore users;
+    private final TokenStore tokens;
+    private final PasswordEncoder encoder;
+    private final LoginThrottle throttle;
+    private final ObjectProvider<JwtDecoder> jwtDecoder;
+    private final Clock clock;
+    private final List<IpAddressMatcher> trustedProxies;
+    private final byte[] metricsTokenDigest;
+    private final Cache<String, Verified> verified;
+
+    public Authenticator(SecurityProperties properties, UserStore users, TokenStore tokens, PasswordEncoder encoder,
+                         LoginThrottle throttle, ObjectProvider<JwtDecoder> jwtDecoder, Clock clock) {
+        this.properties = properties;
+        this.users = users;
+        this.tokens = tokens;
+        this.encoder = encoder;
+        this.throttle = throttle;
+        this.jwtDecoder = jwtDecoder;
+        this.clock = clock;
+        this.trustedProxies = properties.trustedProxies().stream().map(IpAddressMatcher::new).toList();
+        this.metricsTokenDigest = properties.metricsToken() == null || properties.metricsToken().isBlank()
+                ? null : Credentials.sha256(properties.metricsToken());
+        this.verified = Caffeine.newBuilder().maximumSize(100_000)
+                .expireAfterWrite(properties.credentialCacheTtl()).build();
+    }
+
+    /**
+     * The principal the request's credentials name; empty when it carries none. Wrong credentials are a 401
+     * ({@link CairnException} UNAUTHENTICATED), too many wrong passwords a 429.
+     */
+    public Optional<CairnPrincipal> authenticate(String authorization, String proxyUser, String remoteAddress) {
+        if (proxyUser != null && !proxyUser.isBlank() && isTrustedProxy(remoteAddress)) {
+            return Optional.of(proxied(proxyUser.strip()));
+        }
+        if (authorization == null || authorization.isBlank()) {
+            return Optional.empty();
+        }
+        if (authorization.regionMatches(true, 0, "Basic ", 0, 6)) {
+            return Optional.of(basic(authorization.substring(6).strip(), remoteAddress));
+        }
+        if (authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return Optional.of(bearer(authorization.substring(7).strip()));
+        }
+        throw CairnException.unauthenticated("Unsupported Authorization scheme: use Basic or Bearer.");
+    }
+
+    /** Forgets every remembered credential (a password, admin flag, user or token changed). */
+    public void forgetCredentials() {
+        verified.invalidateAll();
+    }
+
+    boolean isTrustedProxy(String remoteAddress) {
+        if (remoteAddress == null || trustedProxies.isEmpty()) {
+            return false;
+        }
+        for (IpAddressMatcher proxy : trustedProxies) {
+            if (proxy.matches(remoteAddress)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private CairnPrincipal basic(String encoded, String remoteAddress) {
+        String decoded;
+        try {
+            decoded = new String(Base64.getDecoder().decode(encoded), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            throw CairnException.unauthenticated("Malformed Basic credentials: send base64(username:password).");
+        }
+        int colon = decoded.indexOf(':');
+        if (colon <= 0) {
+            throw CairnException.unauthenticated("Malformed Basic credentials: send base64(username:password).");
+        }
+        String username = decoded.substring(0, colon);
+        String password = decoded.substring(colon + 1);
+        String key = "basic:" + Credentials.sha256Hex(username + '\0' + password);
+        Verified hit = verified.getIfPresent(key);
+        if (hit != null) {
+            return hit.principal();
+        }
+        throttle.check(username, remoteAddress == null ? "unknown" : remoteAddress);
+        Optional<UserRow> user = users.find(username);
+        if (user.isEmpty() || user.get().passwordHash() == null || !matches(password, user.get().passwordHash())) {
+            throttle.failed(username, remoteAddress == null ? "unknown" : remoteAddress);
+            throw CairnException.unauthenticated("Invalid user name or password.");
+        }
+        CairnPrincipal principal = new CairnPrincipal(user.get().userId(), username, user.get().admin(), "password");
+        verified.put(key, new Verified(principal, Instant.MAX));
+        return principal;
+    }
+
+    private boolean matches(String password, String hash) {
+        if (password.getBytes(StandardCharsets.UTF_8).length > Users.MAX_PASSWORD_BYTES) {
+            return false; // BCrypt refuses to compare these; no stored password can be this long.
+        }
+        try {
+            return encoder.matches(password, hash);
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    private CairnPrincipal bearer(String token) {
+        if (metricsTokenDigest != null
+                && MessageDigest.isEqual(metricsTokenDigest, Credentials.sha256(token))) {
+            return CairnPrincipal.metricsScraper();
+        }
+        if (token.startsWith(Credentials.TOKEN_PREFIX)) {
+            return apiToken(token);
+        }
+        JwtDecoder decoder = jwtDecoder.getIfAvailable();
+        if (decoder != null && token.chars().filter(c -> c == '.').count() == 2) {
+            return jwt(decoder, token);
+        }
+        throw CairnException.unauthenticated("Invalid token.");
+    }
+
+    private CairnPrincipal apiToken(String token) {
+        String key = "token:" + Credentials.sha256Hex(token);
+        Instant now = clock.instant();
+        Verified hit = verified.getIfPresent(key);
+        if (hit != null && now.isBefore(hit.validUntil())) {
+            return hit.principal();
+        }
+        TokenStore.TokenRow row = tokens.findByDigest(Credentials.sha256(token))
+                .orElseThrow(() -> CairnException.unauthenticated("Invalid token."));
+        if (row.revokedAt() != null) {
+            throw CairnException.unauthenticated("Token '" + row.name() + "' was revoked.");
+        }
+        if (row.expiresAt() != null && !now.isBefore(row.expiresAt())) {
+            throw CairnException.unauthenticated("Token '" + row.name() + "' expired at " + row.expiresAt() + ".");
+        }
+        CairnPrincipal principal = new CairnPrincipal(row.userId(), row.username(), row.admin(), "token");
+        verified.put(key, new Verified(principal, row.expiresAt() == null ? Instant.MAX : row.expiresAt()));
+        return principal;
+    }
+
+    private CairnPrincipal jwt(JwtDecoder decoder, String token) {
+        Jwt jwt;
+        try {
+            jwt = decoder.decode(token);
+        } catch (JwtException e) {
+            throw CairnException.unauthenticated("Invalid JWT: " + e.getMessage());
+        }
+        String username = jwt.getClaimAsString(properties.oidc().usernameClaim());
+        if (username == null || username.isBlank()) {
+            throw CairnException.unauthenticated("The JWT has no '" + properties.oidc().usernameClaim()
+                    + "' claim to name its user.");
+        }
+        return provisioned(username, "oidc");
+    }
+
+    private CairnPrincipal proxied(String username) {
+        return provisioned(username, "proxy");
+    }
+
+    /**
+     * The user an identity provider or a trusted proxy vouches for, created on first sight without a password (it
+     * cannot sign in with one) and without admin rights, so grants and the creator's MANAGE have a user to attach to.
+     */
+    private CairnPrincipal provisioned(String username, String method) {
+        String key = method + ":" + username;
+        Verified hit = verified.getIfPresent(key);
+        if (hit != null) {
+            return hit.principal();
+        }
+        try {
+            Users.validateUsername(username);
+        } catch (CairnException e) {
+            throw CairnException.unauthenticated("The " + method + " user name is not usable: " + e.getMessage());
+        }
+        UserRow row = users.find(username).orElseGet(() -> {
+            users.insertIfAbsent(username, null, false);
+            return users.find(username).orElseThrow();
+        });
+        CairnPrincipal principal = new CairnPrincipal(row.userId(), row.username(), row.admin(), method);
+        verified.put(key, new Verified(principal, Instant.MAX));
+        return principal;
+    }
+}

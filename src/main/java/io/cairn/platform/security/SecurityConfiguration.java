@@ -1,0 +1,85 @@
+package io.cairn.platform.security;
+
+import io.cairn.platform.error.ErrorCode;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.annotation.web.configurers.AbstractHttpConfigurer;
+import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.crypto.factory.PasswordEncoderFactories;
+import org.springframework.security.crypto.password.PasswordEncoder;
+import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.authentication.AnonymousAuthenticationFilter;
+import org.springframework.security.web.firewall.RequestRejectedHandler;
+
+/**
+ * The HTTP security of the main port. Off ({@code cairn.security.enabled=false}): every request is let through,
+ * with the browser-facing headers still set. On: every request is authenticated by {@link AuthenticationFilter};
+ * only the probes are public, {@code /actuator/prometheus} takes the scrape token or an admin, the rest of
+ * {@code /actuator} admins, everything else a signed-in user — whose permission on the resource each endpoint then
+ * checks through {@link Access}. No sessions and no cookies: every request carries its credentials, so there is
+ * nothing for CSRF to ride on (the dashboard, when it adds sessions, adds CSRF protection with them).
+ */
+@Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(SecurityProperties.class)
+class SecurityConfiguration {
+
+    /** Paths anyone may call: liveness and readiness for kubelet, V2's and Feast's own probes, the error page. */
+    static final String[] PUBLIC_PATHS = {"/actuator/health", "/actuator/health/liveness",
+        "/actuator/health/readiness", "/v2/health/live", "/v2/health/ready", "/health", "/error"};
+
+    /**
+     * What HTML pages (the model card) may load: their own inline styles and nothing else; no framing. API answers
+     * are JSON, which a browser never runs, so one policy serves every response.
+     */
+    static final String CONTENT_SECURITY_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
+            + "frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+
+    @Bean
+    PasswordEncoder passwordEncoder() {
+        // BCrypt (strength 10) behind Spring's delegating encoder, so stored hashes name their algorithm.
+        return PasswordEncoderFactories.createDelegatingPasswordEncoder();
+    }
+
+    /**
+     * Spring Security's firewall refuses non-canonical paths ({@code ..}, encoded dots and slashes, {@code %25}) before
+     * any controller sees them; the refusal is answered in the path's protocol format, like any bad parameter.
+     */
+    @Bean
+    RequestRejectedHandler requestRejectedHandler() {
+        return (request, response, e) -> SecurityErrors.write(request, response, ErrorCode.INVALID_PARAMETER_VALUE,
+                "The request was rejected: " + e.getMessage() + ". Send the path in canonical form, without '.', "
+                        + "'..', encoded dots, slashes or percent signs.");
+    }
+
+    @Bean
+    SecurityFilterChain cairnSecurity(HttpSecurity http, SecurityProperties properties, Authenticator authenticator)
+            throws Exception {
+        http.csrf(AbstractHttpConfigurer::disable)
+                .formLogin(AbstractHttpConfigurer::disable)
+                .httpBasic(AbstractHttpConfigurer::disable)
+                .logout(AbstractHttpConfigurer::disable)
+                .requestCache(AbstractHttpConfigurer::disable)
+                .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+                .headers(h -> h.contentSecurityPolicy(csp -> csp.policyDirectives(CONTENT_SECURITY_POLICY)));
+        if (!properties.enabled()) {
+            return http.authorizeHttpRequests(a -> a.anyRequest().permitAll()).build();
+        }
+        return http
+                .addFilterBefore(new AuthenticationFilter(authenticator), AnonymousAuthenticationFilter.class)
+                .authorizeHttpRequests(a -> a
+                        .requestMatchers(PUBLIC_PATHS).permitAll()
+                        .requestMatchers("/actuator/prometheus").hasAuthority(CairnAuthentication.METRICS)
+                        .requestMatchers("/actuator/**").hasRole("ADMIN")
+                        .anyRequest().hasRole("USER"))
+                .exceptionHandling(e -> e
+                        .authenticationEntryPoint((request, response, ex) -> SecurityErrors.write(request, response,
+                                ErrorCode.UNAUTHENTICATED, "Authentication required: send a user name and password "
+                                        + "(HTTP Basic) or a token (Authorization: Bearer)."))
+                        .accessDeniedHandler((request, response, ex) -> SecurityErrors.write(request, response,
+                                ErrorCode.PERMISSION_DENIED, "Permission denied for " + request.getMethod() + " "
+                                        + request.getRequestURI() + ".")))
+                .build();
+    }
+}
