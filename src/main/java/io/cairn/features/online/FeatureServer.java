@@ -1,5 +1,9 @@
 package io.cairn.features.online;
 
+import io.cairn.platform.security.Access;
+import io.cairn.platform.security.Authenticator;
+import io.cairn.platform.security.CairnPrincipal;
+import java.net.SocketAddress;
 import io.cairn.features.Materialization;
 import io.cairn.features.online.FeastJson.GetOnlineFeaturesRequest;
 import io.cairn.features.online.FeastJson.MaterializeIncrementalRequest;
@@ -86,8 +90,14 @@ class FeatureServer implements SmartLifecycle {
     private volatile ExecutorService blocking;
     private volatile Channel listener;
 
+    private final Authenticator authenticator;
+    private final Access access;
+
     FeatureServer(FeatureServerProperties properties, FeatureServerEventLoops.Loops sharedLoops,
-                  OnlineFeatures online, Materialization materialization, FeastJson feast, MeterRegistry meters) {
+                  OnlineFeatures online, Materialization materialization, FeastJson feast, MeterRegistry meters,
+                  Authenticator authenticator, Access access) {
+        this.authenticator = authenticator;
+        this.access = access;
         this.properties = properties;
         this.sharedLoops = sharedLoops;
         this.online = online;
@@ -211,7 +221,7 @@ class FeatureServer implements SmartLifecycle {
             String path = path(request.uri());
             CompletableFuture<Answer> answer;
             try {
-                answer = route(path, request);
+                answer = authenticated(path, request, ctx.channel().remoteAddress());
             } catch (RuntimeException e) {
                 answer = CompletableFuture.failedFuture(e);
             }
@@ -291,7 +301,29 @@ class FeatureServer implements SmartLifecycle {
 
     // ---- routing -----------------------------------------------------------------------------------------------
 
-    private CompletableFuture<Answer> route(String path, FullHttpRequest request) {
+    /**
+     * With security on, every endpoint but {@code /health} takes the same credentials as the main port. Credentials
+     * verified recently are known at once on the event loop; others are checked on the blocking pool (a token lookup
+     * or a BCrypt round must not stall the loop), and the request continues from there.
+     */
+    private CompletableFuture<Answer> authenticated(String path, FullHttpRequest request, SocketAddress remote) {
+        if (!access.enabled() || path.equals("/health")) {
+            return route(path, request, null);
+        }
+        String authorization = request.headers().get(HttpHeaderNames.AUTHORIZATION);
+        String proxyUser = request.headers().get(Authenticator.PROXY_USER_HEADER);
+        CairnPrincipal known = proxyUser == null ? authenticator.remembered(authorization) : null;
+        if (known != null) {
+            return Authenticator.as(known, () -> route(path, request, known));
+        }
+        String address = remote instanceof InetSocketAddress inet ? inet.getAddress().getHostAddress() : null;
+        return CompletableFuture.supplyAsync(() -> authenticator.authenticate(authorization, proxyUser, address)
+                        .orElseThrow(() -> CairnException.unauthenticated("Authentication required: send a user name "
+                                + "and password (HTTP Basic) or a token (Authorization: Bearer).")), blocking)
+                .thenCompose(principal -> Authenticator.as(principal, () -> route(path, request, principal)));
+    }
+
+    private CompletableFuture<Answer> route(String path, FullHttpRequest request, CairnPrincipal principal) {
         HttpMethod method = request.method();
         switch (path) {
             case "/get-online-features" -> {
@@ -308,7 +340,9 @@ class FeatureServer implements SmartLifecycle {
                     return notAllowed();
                 }
                 requireJson(request);
-                return CompletableFuture.supplyAsync(() -> Answer.json(blockingCall(path, request.content())),
+                return CompletableFuture.supplyAsync(() -> principal == null
+                        ? Answer.json(blockingCall(path, request.content()))
+                        : Authenticator.as(principal, () -> Answer.json(blockingCall(path, request.content()))),
                         blocking);
             }
             case "/health" -> {

@@ -87,6 +87,50 @@ public class Authenticator {
         throw CairnException.unauthenticated("Unsupported Authorization scheme: use Basic or Bearer.");
     }
 
+    /**
+     * The principal of credentials verified recently, without any lookup or password check; null when they are not
+     * remembered (then {@link #authenticate} decides, off any event loop: it may query PostgreSQL or run BCrypt).
+     */
+    public CairnPrincipal remembered(String authorization) {
+        if (authorization == null) {
+            return null;
+        }
+        String key = null;
+        if (authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            String token = authorization.substring(7).strip();
+            if (token.startsWith(Credentials.TOKEN_PREFIX)) {
+                key = "token:" + Credentials.sha256Hex(token);
+            }
+        } else if (authorization.regionMatches(true, 0, "Basic ", 0, 6)) {
+            try {
+                String decoded = new String(Base64.getDecoder().decode(authorization.substring(6).strip()),
+                        StandardCharsets.UTF_8);
+                int colon = decoded.indexOf(':');
+                if (colon > 0) {
+                    key = "basic:" + Credentials.sha256Hex(decoded.substring(0, colon) + '\0'
+                            + decoded.substring(colon + 1));
+                }
+            } catch (IllegalArgumentException e) {
+                return null;
+            }
+        }
+        Verified hit = key == null ? null : verified.getIfPresent(key);
+        return hit != null && clock.instant().isBefore(hit.validUntil()) ? hit.principal() : null;
+    }
+
+    /** Runs {@code work} on the current thread as {@code principal} (for callers outside Spring Security's filters). */
+    public static <T> T as(CairnPrincipal principal, java.util.function.Supplier<T> work) {
+        org.springframework.security.core.context.SecurityContext context =
+                org.springframework.security.core.context.SecurityContextHolder.createEmptyContext();
+        context.setAuthentication(new CairnAuthentication(principal));
+        org.springframework.security.core.context.SecurityContextHolder.setContext(context);
+        try {
+            return work.get();
+        } finally {
+            org.springframework.security.core.context.SecurityContextHolder.clearContext();
+        }
+    }
+
     /** Forgets every remembered credential (a password, admin flag, user or token changed). */
     public void forgetCredentials() {
         verified.invalidateAll();
