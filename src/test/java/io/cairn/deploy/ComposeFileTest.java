@@ -39,11 +39,17 @@ class ComposeFileTest {
         assumeTrue(binary.isPresent(), "docker-compose is not installed (apt-get install docker-compose); "
                 + "the structure is still checked by the other tests here");
         Tools.Result quiet = Tools.run(List.of(binary.get().toString(), "-f", COMPOSE.toString(), "config", "-q"),
-                INTERPOLATED, 60);
+                REQUIRED, INTERPOLATED, 60);
+        assertThat(quiet.exitCode()).as(quiet.output()).isZero();
+        // Without the required secrets compose refuses to start: there is no default admin password.
+        Tools.Result missing = Tools.run(List.of(binary.get().toString(), "-f", COMPOSE.toString(), "config", "-q"),
+                java.util.stream.Stream.concat(INTERPOLATED.stream(), REQUIRED.keySet().stream()).toList(), 60);
+        assertThat(missing.exitCode()).as(missing.output()).isNotZero();
+        assertThat(missing.output()).contains("CAIRN_ADMIN_PASSWORD");
         assertThat(quiet.exitCode()).as(quiet.output()).isZero();
         // Its rendering, defaults filled in, is what this class reads by itself.
         Tools.Result rendered = Tools.run(List.of(binary.get().toString(), "-f", COMPOSE.toString(), "config"),
-                INTERPOLATED, 60);
+                REQUIRED, INTERPOLATED, 60);
         assertThat(rendered.exitCode()).as(rendered.output()).isZero();
         Map<String, Object> theirs = Tools.yaml().load(rendered.output());
         assertThat(environment(theirs, "cairn")).isEqualTo(environment(compose, "cairn"));
@@ -117,6 +123,20 @@ class ComposeFileTest {
         assertThat(init).contains("mc mb --ignore-existing cairn/" + bucket);
         assertThat(env.get("AWS_ACCESS_KEY_ID")).isEqualTo(minio.get("MINIO_ROOT_USER"));
         assertThat(env.get("AWS_SECRET_ACCESS_KEY")).isEqualTo(minio.get("MINIO_ROOT_PASSWORD"));
+    }
+
+    @Test
+    void cairnRunsWithSecurityOnAndPrometheusScrapesWithTheSameToken() {
+        Map<String, String> env = environment(compose, "cairn");
+        io.cairn.platform.security.SecurityProperties security = SpringSettings.bind(env, "cairn.security",
+                io.cairn.platform.security.SecurityProperties.class);
+        assertThat(security.enabled()).isTrue();
+        assertThat(security.admin().password()).isEqualTo(REQUIRED.get("CAIRN_ADMIN_PASSWORD"));
+        assertThat(security.metricsToken()).isEqualTo(environment(compose, "prometheus").get("CAIRN_METRICS_TOKEN"));
+        Map<String, Object> config = Tools.readYaml(mountedFile("prometheus", "/etc/prometheus/prometheus.yml"));
+        Map<String, Object> job = ((List<Map<String, Object>>) at(config, "scrape_configs")).get(0);
+        String tokenFile = (String) ((Map<String, Object>) job.get("authorization")).get("credentials_file");
+        assertThat(String.join(" ", (List<String>) at(services(), "prometheus", "entrypoint"))).contains(tokenFile);
     }
 
     @Test
@@ -205,6 +225,10 @@ class ComposeFileTest {
     }
 
     private static final Pattern VARIABLE = Pattern.compile("\\$\\{([A-Z0-9_]+):-([^}]*)}");
+    /** Variables the file requires ({@code ${NAME:?message}}: no default), with the values these tests give them. */
+    private static final Map<String, String> REQUIRED = Map.of("CAIRN_ADMIN_PASSWORD", "a-long-admin-password",
+            "CAIRN_METRICS_TOKEN", "a-scrape-token");
+    private static final Pattern REQUIRED_VARIABLE = Pattern.compile("\\$\\{([A-Z0-9_]+):\\?([^}]*)}");
 
     /** Compose's interpolation for what this file uses: {@code ${NAME:-default}} with NAME unset, and {@code $$}. */
     @SuppressWarnings("unchecked")
@@ -222,6 +246,8 @@ class ComposeFileTest {
         if (node instanceof String s) {
             Matcher m = VARIABLE.matcher(s);
             String replaced = m.replaceAll(r -> Matcher.quoteReplacement(r.group(2)));
+            replaced = REQUIRED_VARIABLE.matcher(replaced).replaceAll(r -> Matcher.quoteReplacement(
+                    java.util.Objects.requireNonNull(REQUIRED.get(r.group(1)), r.group(1) + " has no test value")));
             assertThat(replaced.replace("$$", "")).as("only ${NAME:-default} interpolation is used").doesNotContain("${");
             return (T) replaced.replace("$$", "$");
         }

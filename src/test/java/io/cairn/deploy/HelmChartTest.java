@@ -44,6 +44,8 @@ class HelmChartTest {
     private static final Map<String, Object> ALL_ON = Map.of(
             "image", Map.of("variant", "gpu", "tag", "1.2.3"),
             "redis", Map.of("existingSecret", "cairn-redis"),
+            "security", Map.of("metricsToken", Map.of("existingSecret", "cairn-metrics"),
+                    "trustedProxies", List.of("10.0.0.0/8"), "oidc", Map.of("issuerUri", "https://idp.example/")),
             "artifacts", Map.of("s3", Map.of("endpoint", "http://minio.storage:9000", "pathStyleAccess", true,
                     "region", "eu-central-1")),
             "extraConfig", Map.of("CAIRN_FEATURES_ONLINE_TIMEOUT", "1s"),
@@ -145,6 +147,8 @@ class HelmChartTest {
         assertThat(secretRef(env, "SPRING_DATA_REDIS_PASSWORD")).isEqualTo("cairn-redis/password");
         assertThat(secretRef(env, "AWS_ACCESS_KEY_ID")).isEqualTo("cairn-s3/access-key-id");
         assertThat(secretRef(env, "AWS_SECRET_ACCESS_KEY")).isEqualTo("cairn-s3/secret-access-key");
+        assertThat(secretRef(env, "CAIRN_SECURITY_ADMIN_PASSWORD")).isEqualTo("cairn-admin/password");
+        assertThat(secretRef(env, "CAIRN_SECURITY_METRICS_TOKEN")).isEqualTo("cairn-metrics/token");
         Map<String, String> config = at(kind(docs, "ConfigMap"), "data");
         assertThat(config.keySet()).noneMatch(k -> k.contains("PASSWORD") || k.contains("SECRET") || k.startsWith("AWS_"));
         assertThat(docs).noneMatch(d -> "Secret".equals(d.get("kind")));
@@ -177,6 +181,11 @@ class HelmChartTest {
         assertThat(SpringSettings.bind(variables, "cairn.database", DatabaseProperties.class).createIfMissing())
                 .isFalse();
         assertThat(variables.get("JAVA_TOOL_OPTIONS")).contains("-XX:MaxRAMPercentage=");
+        io.cairn.platform.security.SecurityProperties security = SpringSettings.bind(variables, "cairn.security",
+                io.cairn.platform.security.SecurityProperties.class);
+        assertThat(security.enabled()).isTrue();
+        assertThat(security.admin().username()).isEqualTo("admin");
+        assertThat(security.trustedProxies()).containsExactly("10.0.0.0/8");
     }
 
     @Test
@@ -232,6 +241,26 @@ class HelmChartTest {
         Map<String, String> serviceLabels = at(kind(docs, "Service"), "metadata", "labels");
         assertThat(serviceLabels).containsAllEntriesOf(at(monitor, "spec", "selector", "matchLabels"));
         assertThat((List<String>) at(monitor, "spec", "namespaceSelector", "matchNames")).containsExactly("ml");
+        // Security is on in the chart, so the scrape sends the metrics token from its Secret.
+        assertThat((Map<String, Object>) endpoint.get("authorization")).containsEntry("type", "Bearer")
+                .containsEntry("credentials", Map.of("name", "cairn-metrics", "key", "token"));
+    }
+
+    @Test
+    void securityIsOnByDefaultWithTheFirstAdminFromASecretAndNoDefaultPassword() {
+        List<Map<String, Object>> docs = template(Map.of());
+        Map<String, String> config = at(kind(docs, "ConfigMap"), "data");
+        assertThat(config).containsEntry("CAIRN_SECURITY_ENABLED", "true");
+        Map<String, Map<String, Object>> env = env(container(kind(docs, "Deployment")));
+        assertThat(secretRef(env, "CAIRN_SECURITY_ADMIN_PASSWORD")).isEqualTo("cairn-admin/password");
+        assertThat(env.get("CAIRN_SECURITY_ADMIN_USERNAME")).containsEntry("value", "admin");
+        Map<String, String> withOidc = at(kind(template(ALL_ON), "ConfigMap"), "data");
+        assertThat(withOidc).containsEntry("SPRING_SECURITY_OAUTH2_RESOURCESERVER_JWT_ISSUER_URI", "https://idp.example/")
+                .containsEntry("CAIRN_SECURITY_TRUSTED_PROXIES", "10.0.0.0/8");
+        // Off is possible (a private test install), and then no admin Secret is needed.
+        Map<String, Map<String, Object>> off = env(container(kind(template(Map.of("security",
+                Map.of("enabled", false))), "Deployment")));
+        assertThat(off).doesNotContainKeys("CAIRN_SECURITY_ADMIN_PASSWORD", "CAIRN_SECURITY_METRICS_TOKEN");
     }
 
     @Test
