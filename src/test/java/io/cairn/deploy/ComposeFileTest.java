@@ -155,8 +155,21 @@ class ComposeFileTest {
     void promtoolAcceptsThePrometheusConfig() {
         Optional<Path> promtool = Tools.onPath("promtool");
         assumeTrue(promtool.isPresent(), "promtool is not installed (apt-get install prometheus)");
+        // promtool checks that the scrape token file exists; in the stack the entry point writes it at start.
+        Path dir;
+        try {
+            dir = java.nio.file.Files.createTempDirectory("cairn-promtool");
+            Path token = dir.resolve("cairn-metrics-token");
+            java.nio.file.Files.writeString(token, REQUIRED.get("CAIRN_METRICS_TOKEN"));
+            String config = java.nio.file.Files.readString(Path.of("deploy/prometheus/prometheus.yml"));
+            assertThat(config).contains("/prometheus/cairn-metrics-token");
+            java.nio.file.Files.writeString(dir.resolve("prometheus.yml"),
+                    config.replace("/prometheus/cairn-metrics-token", token.toString()));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
         Tools.Result check = Tools.run(promtool.get().toString(), "check", "config",
-                "deploy/prometheus/prometheus.yml");
+                dir.resolve("prometheus.yml").toString());
         assertThat(check.exitCode()).as(check.output()).isZero();
         assertThat(check.output()).contains("SUCCESS");
     }

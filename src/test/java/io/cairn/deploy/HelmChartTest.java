@@ -41,11 +41,11 @@ class HelmChartTest {
     private static final String KUBE_VERSION = "v1.32.0";
 
     /** Every optional feature switched on, with values a real install would use. */
-    private static final Map<String, Object> ALL_ON = Map.of(
+    private static final Map<String, Object> ALL_ON = with("security", Map.of(
+            "metricsToken", Map.of("existingSecret", "cairn-metrics"),
+            "trustedProxies", List.of("10.0.0.0/8"), "oidc", Map.of("issuerUri", "https://idp.example/")), Map.of(
             "image", Map.of("variant", "gpu", "tag", "1.2.3"),
             "redis", Map.of("existingSecret", "cairn-redis"),
-            "security", Map.of("metricsToken", Map.of("existingSecret", "cairn-metrics"),
-                    "trustedProxies", List.of("10.0.0.0/8"), "oidc", Map.of("issuerUri", "https://idp.example/")),
             "artifacts", Map.of("s3", Map.of("endpoint", "http://minio.storage:9000", "pathStyleAccess", true,
                     "region", "eu-central-1")),
             "extraConfig", Map.of("CAIRN_FEATURES_ONLINE_TIMEOUT", "1s"),
@@ -56,7 +56,13 @@ class HelmChartTest {
             "gpu", Map.of("enabled", true, "count", 2, "nodeSelector", Map.of("nvidia.com/gpu.present", "true")),
             "nodeSelector", Map.of("pool", "serving"),
             "tolerations", List.of(Map.of("key", "dedicated", "operator", "Equal", "value", "ml",
-                    "effect", "NoSchedule")));
+                    "effect", "NoSchedule"))));
+
+    private static Map<String, Object> with(String key, Object value, Map<String, Object> values) {
+        Map<String, Object> out = new LinkedHashMap<>(values);
+        out.put(key, value);
+        return Map.copyOf(out);
+    }
 
     @TempDir
     Path dir;
@@ -184,7 +190,7 @@ class HelmChartTest {
         io.cairn.platform.security.SecurityProperties security = SpringSettings.bind(variables, "cairn.security",
                 io.cairn.platform.security.SecurityProperties.class);
         assertThat(security.enabled()).isTrue();
-        assertThat(security.admin().username()).isEqualTo("admin");
+        assertThat(security.admin().password()).isNotNull();
         assertThat(security.trustedProxies()).containsExactly("10.0.0.0/8");
     }
 

@@ -8,6 +8,7 @@ import io.cairn.platform.security.ResourceType;
 import io.cairn.registry.ModelRegistry;
 import io.cairn.registry.ModelVersion;
 import io.cairn.registry.ModelVersions;
+import io.cairn.tracking.RunService;
 import io.cairn.registry.RegisteredModel;
 import io.cairn.registry.mlflow.RegistryMessages.CreateModelVersion;
 import io.cairn.registry.mlflow.RegistryMessages.CreateRegisteredModel;
@@ -53,11 +54,37 @@ class MlflowRegistryController {
     private final ModelRegistry registry;
     private final ModelVersions versions;
     private final Access access;
+    private final RunService runs;
 
-    MlflowRegistryController(ModelRegistry registry, ModelVersions versions, Access access) {
+    MlflowRegistryController(ModelRegistry registry, ModelVersions versions, Access access, RunService runs) {
         this.registry = registry;
         this.versions = versions;
         this.access = access;
+        this.runs = runs;
+    }
+
+    /**
+     * Registering files as a version makes them servable by whoever may read the model, so the caller must be able
+     * to read them itself: READ on the experiment of the run named, and on the experiment whose artifacts the source
+     * points into ({@code mlflow-artifacts:/<experiment_id>/...}, the proxy's layout).
+     */
+    private void requireReadableSource(String source, String runId) {
+        if (!access.enabled()) {
+            return;
+        }
+        if (runId != null && !runId.isEmpty()) {
+            access.require(ResourceType.EXPERIMENT, () -> runs.getInfo(runId).experimentId(), Permission.READ);
+        }
+        String prefix = "mlflow-artifacts:";
+        if (source != null && source.startsWith(prefix)) {
+            String path = source.substring(prefix.length()).replaceFirst("^/+", "");
+            String first = path.split("/", 2)[0];
+            if (!first.isEmpty() && first.length() <= 18 && first.chars().allMatch(Character::isDigit)) {
+                access.require(ResourceType.EXPERIMENT, first, Permission.READ);
+            } else {
+                access.requireAdmin();
+            }
+        }
     }
 
     /** Versions, aliases and tags share their registered model's permission, as in MLflow. */
@@ -172,6 +199,7 @@ class MlflowRegistryController {
     @PostMapping("/model-versions/create")
     ModelVersionResponse createVersion(@RequestBody CreateModelVersion request) {
         require(request.name(), Permission.EDIT);
+        requireReadableSource(request.source(), request.run_id());
         ModelVersion created = versions.create(new ModelVersions.NewVersion(request.name(), request.source(),
                 request.run_id(), request.run_link(), request.description(), RegistryMessages.map(request.tags()), null));
         return new ModelVersionResponse(ModelVersionJson.of(created));

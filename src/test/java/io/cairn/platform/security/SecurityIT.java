@@ -269,6 +269,29 @@ class SecurityIT {
     }
 
     @Test
+    void htmlAndEveryOtherAnswerCarryTheBrowserSecurityHeaders() {
+        String name = "card-model-" + suffix;
+        admin.post("/api/2.0/mlflow/registered-models/create", "{\"name\": \"" + name + "\"}");
+        java.net.http.HttpResponse<String> page;
+        try {
+            page = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create("http://127.0.0.1:" + port + "/api/v1/models/" + name + "/versions/1/card.html"))
+                    .header("Authorization", "Basic " + java.util.Base64.getEncoder().encodeToString(
+                            (ADMIN + ":" + ADMIN_PASSWORD).getBytes(StandardCharsets.UTF_8))).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+        // No version 1 exists: the 404 still carries the headers, as every answer does.
+        assertThat(page.headers().firstValue("Content-Security-Policy")).hasValueSatisfying(csp ->
+                assertThat(csp).contains("default-src 'none'").contains("frame-ancestors 'none'"));
+        assertThat(page.headers().firstValue("X-Content-Type-Options")).contains("nosniff");
+        assertThat(page.headers().firstValue("X-Frame-Options")).contains("DENY");
+        assertThat(page.headers().firstValue("Set-Cookie")).as("no sessions, so nothing for CSRF to ride on")
+                .isEmpty();
+    }
+
+    @Test
     void xCairnUserNamesTheUserOnlyWhenATrustedProxySendsIt() throws Exception {
         String grace = "grace-" + suffix;
         // From 127.0.0.1, which is not a trusted proxy, the header alone authenticates nobody.
