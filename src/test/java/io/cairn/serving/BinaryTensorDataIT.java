@@ -199,6 +199,35 @@ class BinaryTensorDataIT {
     }
 
     @Test
+    void hostileShapesAndIdsAreRefusedWithTheProtocolsErrorAndTheServerKeepsServing() throws Exception {
+        String model = fx.model("hostile");
+        fx.alias(model, "strings", fx.version(model, OnnxModels.identity(TensorProto.DataType.STRING_VALUE, -1), Map.of()));
+        fx.alias(model, "matrix", fx.version(model, OnnxModels.identity(TensorProto.DataType.FLOAT_VALUE, -1, -2),
+                Map.of()));
+        String strings = fx.deployReady("hostile", model, "strings");
+        String matrix = fx.deployReady("hostile", model, "matrix");
+
+        // Two billion BYTES elements announced for four bytes: the array was allocated first (an OutOfMemoryError).
+        assertBad(post(strings, "{\"inputs\": [{\"name\": \"x\", \"datatype\": \"BYTES\", \"shape\": [2000000000], "
+                + "\"parameters\": {\"binary_data_size\": 4}}]}", true, new byte[4]), "at least 8000000000 bytes");
+        // 3 × 6148914691236517206 wraps around to 2 elements: two floats matched, and ONNX Runtime answered a 500.
+        assertBad(post(matrix, "{\"inputs\": [{\"name\": \"x\", \"datatype\": \"FP32\", "
+                + "\"shape\": [3, 6148914691236517206], \"parameters\": {\"binary_data_size\": 8}}]}", true, new byte[8]),
+                "is larger than 2147483647");
+        assertBad(post(matrix, "{\"inputs\": [{\"name\": \"x\", \"datatype\": \"FP32\", "
+                + "\"shape\": [65536, 65536], \"data\": [1]}]}", false), "holds more than 2147483639 elements");
+        // A NUL in the id made the prediction log's whole batch fail to insert.
+        assertBad(post(strings, "{\"id\": \"a\\u0000b\", \"inputs\": [{\"name\": \"x\", \"datatype\": \"BYTES\", "
+                + "\"shape\": [1], \"data\": [\"a\"]}]}", false), "'id' must not contain NUL");
+
+        Answer fine = post(strings, "{\"inputs\": [{\"name\": \"x\", \"datatype\": \"BYTES\", \"shape\": [1], "
+                + "\"data\": [\"still here\"]}]}", false);
+        assertThat(fine.status()).isEqualTo(200);
+        assertThat(fine.json().at("/outputs/0/data/0").asString()).isEqualTo("still here");
+        assertThat(fx.http.get("/actuator/health/liveness").status()).isEqualTo(200);
+    }
+
+    @Test
     void serverMetadataAnnouncesTheExtension() {
         assertThat(fx.http.get("/v2").json().get("extensions").toString()).contains("binary_tensor_data");
     }

@@ -184,6 +184,31 @@ class DeploymentsIT {
     }
 
     @Test
+    void aModelCannotReadFilesOfTheServerAsItsExternalWeights() throws Exception {
+        // ONNX Runtime reads a model's external data from the model file's directory and below. The local copy used to
+        // be a file in the shared temporary directory, so a model could name any file under it as its weights and
+        // get its bytes back as an output; the copy now sits alone in a directory of its own.
+        String secret = "cairn-secret-" + java.util.UUID.randomUUID() + ".bin";
+        java.nio.file.Path file = java.nio.file.Path.of(System.getProperty("java.io.tmpdir"), secret);
+        java.nio.file.Files.writeString(file, "not for a model!");
+        try {
+            int leaky = fx.version(model, OnnxModels.externalWeights(secret, 16), Map.of());
+            fx.alias(model, "leaky", leaky);
+            String name = ServingFixtures.unique("leak");
+            Response created = fx.deploy(name, Map.of("model", model, "alias", "leaky"));
+            assertThat(created.status()).as(created.body()).isEqualTo(201);
+            assertThat(created.json().at("/state/ready").asBoolean()).isFalse();
+            assertThat(created.json().at("/state/aliases/0/error").asString())
+                    .contains("ONNX Runtime cannot load the model").contains("External data path")
+                    .contains("Cairn serves self-contained .onnx files");
+            Response infer = fx.infer("/v2/models/" + name + "/infer", ServingFixtures.fp32("x", new float[][] {{0}}));
+            assertThat(infer.status()).isEqualTo(503);
+        } finally {
+            java.nio.file.Files.deleteIfExists(file);
+        }
+    }
+
+    @Test
     void aDirectoryHoldingASingleOnnxFileIsServed() {
         int plain = fx.versionWithFiles(model, Map.of("churn.onnx", OnnxModels.scaling(3, 5f),
                 "notes.txt", "trained on 2026q1".getBytes(StandardCharsets.UTF_8)));

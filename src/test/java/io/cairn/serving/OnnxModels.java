@@ -104,6 +104,28 @@ public final class OnnxModels {
         return model(graph.build());
     }
 
+    /**
+     * A model whose one initializer, UINT8 {@code [length]}, is kept in an external data file at {@code location}
+     * (relative to the model file, as ONNX Runtime resolves it) and returned as output {@code y}; its input
+     * {@code x} (FP32 [batch, 1]) is unused. Whatever file ONNX Runtime finds there comes back byte for byte.
+     */
+    public static byte[] externalWeights(String location, int length) {
+        TensorProto weights = TensorProto.newBuilder().setName("w").addDims(length)
+                .setDataType(TensorProto.DataType.UINT8_VALUE).setDataLocation(TensorProto.DataLocation.EXTERNAL)
+                .addExternalData(entry("location", location)).addExternalData(entry("offset", "0"))
+                .addExternalData(entry("length", String.valueOf(length))).build();
+        GraphProto graph = GraphProto.newBuilder().setName("external").addInitializer(weights)
+                .addInput(value("x", TensorProto.DataType.FLOAT_VALUE, -1, 1))
+                .addOutput(value("y", TensorProto.DataType.UINT8_VALUE, length))
+                .addNode(node("Identity", new String[] {"w"}, "y"))
+                .build();
+        return model(graph);
+    }
+
+    private static ai.onnx.proto.OnnxMl.StringStringEntryProto entry(String key, String value) {
+        return ai.onnx.proto.OnnxMl.StringStringEntryProto.newBuilder().setKey(key).setValue(value).build();
+    }
+
     private static TensorProto randomTensor(String name, java.util.Random random, int... dims) {
         TensorProto.Builder t = TensorProto.newBuilder().setName(name).setDataType(TensorProto.DataType.FLOAT_VALUE);
         int n = 1;

@@ -31,7 +31,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>Without batching ({@code maxBatchSize} 1, or a model whose inputs or outputs have a fixed first dimension) every
  * request runs directly on its own thread, in parallel with the others. Requests are only stacked with others whose
  * inputs agree on every dimension after the first; a fused run that ONNX Runtime rejects as an invalid argument is
- * repeated request by request, so one bad request fails alone.
+ * repeated request by request, so one bad request fails alone. Stacked inputs stay within what ONNX Runtime takes as
+ * one tensor ({@link #MAX_FUSED_BYTES}): requests that together would not fit run in several smaller runs, since a run
+ * too large to start would fail every request in it, including those of clients that sent a few rows.
  */
 public final class Batcher {
 
@@ -44,6 +46,12 @@ public final class Batcher {
     public record Outcome(Map<String, Tensor> outputs, long queueNanos, long computeNanos, int batchRequests) {
     }
 
+    /**
+     * The most bytes one stacked input may take: ONNX Runtime's Java API copies a tensor into one direct buffer,
+     * which holds at most 2^31 - 1 bytes less eight elements, and the stacked Java array must fit in an int too.
+     */
+    static final long MAX_FUSED_BYTES = Integer.MAX_VALUE - 64;
+
     private static final int WAITING = 0;
     private static final int LEAD = 1;
     private static final int DONE = 2;
@@ -54,6 +62,7 @@ public final class Batcher {
     private final boolean batching;
     private final int concurrentRuns;
     private final RunListener listener;
+    private final long maxFusedBytes;
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition arrived = lock.newCondition();
@@ -67,6 +76,13 @@ public final class Batcher {
      */
     public Batcher(OnnxModel model, int maxBatchSize, long maxQueueDelayMillis, int concurrentRuns,
                    RunListener listener) {
+        this(model, maxBatchSize, maxQueueDelayMillis, concurrentRuns, listener, MAX_FUSED_BYTES);
+    }
+
+    /** @param maxFusedBytes the most bytes one stacked input of a fused run may take (tests make it small) */
+    Batcher(OnnxModel model, int maxBatchSize, long maxQueueDelayMillis, int concurrentRuns, RunListener listener,
+            long maxFusedBytes) {
+        this.maxFusedBytes = maxFusedBytes;
         this.model = model;
         this.maxBatchSize = Math.max(1, maxBatchSize);
         this.maxDelayNanos = TimeUnit.MILLISECONDS.toNanos(Math.max(0, maxQueueDelayMillis));
@@ -226,12 +242,51 @@ public final class Batcher {
             groups.computeIfAbsent(p.rows == 0 ? List.of(p) : p.stackingKey(model), k -> new ArrayList<>()).add(p);
         }
         for (List<Pending> group : groups.values()) {
-            if (group.size() == 1) {
-                runAlone(group.get(0));
-            } else {
-                runFused(group);
+            for (List<Pending> run : fitting(group)) {
+                if (run.size() == 1) {
+                    runAlone(run.get(0));
+                } else {
+                    runFused(run);
+                }
             }
         }
+    }
+
+    /** Splits a group, in order, into runs whose stacked inputs each stay within {@link #maxFusedBytes}. */
+    private List<List<Pending>> fitting(List<Pending> group) {
+        List<List<Pending>> runs = new ArrayList<>();
+        List<Pending> run = new ArrayList<>();
+        long[] bytes = new long[model.inputs().size()];
+        for (Pending p : group) {
+            boolean fits = true;
+            long[] mine = new long[bytes.length];
+            for (int i = 0; i < bytes.length; i++) {
+                Tensor t = p.inputs.get(model.inputs().get(i).name());
+                mine[i] = (long) t.length() * bytesPerElement(t.datatype());
+                fits &= bytes[i] + mine[i] <= maxFusedBytes;
+            }
+            if (!fits && !run.isEmpty()) {
+                runs.add(run);
+                run = new ArrayList<>();
+                java.util.Arrays.fill(bytes, 0);
+            }
+            run.add(p);
+            for (int i = 0; i < bytes.length; i++) {
+                bytes[i] += mine[i];
+            }
+        }
+        runs.add(run);
+        return runs;
+    }
+
+    /** An element's size in the arrays a run is given (a reference for strings). */
+    private static int bytesPerElement(io.cairn.serving.onnx.Datatype type) {
+        return switch (type) {
+            case BOOL, INT8, UINT8 -> 1;
+            case INT16 -> 2;
+            case INT32, FP32 -> 4;
+            case INT64, FP64, BYTES -> 8;
+        };
     }
 
     private void runAlone(Pending p) {

@@ -14,6 +14,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.context.SmartLifecycle;
+import org.springframework.dao.DataAccessResourceFailureException;
+import org.springframework.dao.RecoverableDataAccessException;
+import org.springframework.dao.TransientDataAccessException;
 import org.springframework.stereotype.Component;
 
 /**
@@ -21,6 +24,11 @@ import org.springframework.stereotype.Component;
  * writes what is queued to PostgreSQL in batches. When the queue is full (the database is slow or down) new records
  * are dropped, never waited for, and counted in {@code cairn_prediction_log_dropped_total} per deployment; a batch
  * the database refuses is dropped and counted the same way. Logging therefore never slows or fails a prediction.
+ *
+ * <p>A batch refused for what one record holds (a value the database cannot store, such as a NUL in an entity key) is
+ * written again record by record, so only that record is dropped: otherwise a client could keep other clients'
+ * predictions out of the log, up to a batch at a time, with one request each. A batch refused because the database is
+ * unreachable or busy is dropped whole, without retrying each record against it.
  */
 @Component
 public class PredictionLog implements SmartLifecycle {
@@ -40,6 +48,7 @@ public class PredictionLog implements SmartLifecycle {
     private volatile boolean running;
     private Thread writer;
     private boolean failing;
+    private long lastRefusalLoggedNanos;
 
     @Autowired
     PredictionLog(ServingProperties properties, PredictionLogStore store, MeterRegistry registry) {
@@ -117,11 +126,39 @@ public class PredictionLog implements SmartLifecycle {
                 failing = false;
             }
         } catch (RuntimeException e) {
+            if (batch.size() > 1 && !unavailable(e)) {
+                writeEach(batch);
+                return;
+            }
             batch.forEach(r -> droppedCounter(r.deployment()).increment());
             if (!failing) {
                 log.warn("Writing {} prediction log records failed; they are dropped (and counted) until writes "
                         + "work again", batch.size(), e);
                 failing = true;
+            }
+        }
+    }
+
+    /** Whether the database could not be reached or was too busy, rather than refusing what a record holds. */
+    private static boolean unavailable(RuntimeException e) {
+        return e instanceof DataAccessResourceFailureException || e instanceof TransientDataAccessException
+                || e instanceof RecoverableDataAccessException;
+    }
+
+    private void writeEach(List<PredictionRecord> batch) {
+        for (PredictionRecord record : batch) {
+            try {
+                sink.write(List.of(record));
+            } catch (RuntimeException e) {
+                droppedCounter(record.deployment()).increment();
+                long now = System.nanoTime();
+                // One line a minute at most: the records are counted, and a client sending such values on purpose
+                // must not be able to flood the log either.
+                if (lastRefusalLoggedNanos == 0 || now - lastRefusalLoggedNanos > TimeUnit.MINUTES.toNanos(1)) {
+                    lastRefusalLoggedNanos = now;
+                    log.warn("The database refused prediction log record {} of deployment {}; it is dropped (and "
+                            + "counted), the rest of its batch is written", record.id(), record.deployment(), e);
+                }
             }
         }
     }

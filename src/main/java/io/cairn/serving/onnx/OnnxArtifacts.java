@@ -24,9 +24,17 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
  * files follow MLflow's ONNX flavor (an {@code MLmodel} file whose {@code flavors.onnx.data} names the {@code .onnx}
  * file) or are a directory holding exactly one {@code .onnx} file; a source that is itself a {@code .onnx} file works
  * too. Models with external weight files are not supported: only the {@code .onnx} file is copied.
+ *
+ * <p>Each copy sits alone in a directory of its own. ONNX Runtime reads a model's external data from files beside it
+ * and below (it refuses absolute paths and {@code ..}), so a model file in the shared temporary directory could name,
+ * say, another model being loaded or any file under {@code /tmp} as its weights and hand their bytes back in an
+ * inference answer. Next to nothing, such a model fails to load.
  */
 @Component
 public class OnnxArtifacts {
+
+    /** The copy's name in its directory. */
+    static final String MODEL_FILE = "model.onnx";
 
     private final ArtifactStore store;
 
@@ -96,13 +104,16 @@ public class OnnxArtifacts {
         return path;
     }
 
-    /** Copies the file to a new temporary file, streaming; the caller deletes it. */
+    /**
+     * Copies the file, streaming, to {@code model.onnx} in a new temporary directory that holds nothing else (readable
+     * by this user only); the caller deletes both with {@link #deleteQuietly}.
+     */
     public Path fetch(String path) {
         ArtifactContent content = store.open(path).orElseThrow(() ->
                 new ModelLoadException("The model file " + store.uri(path) + " disappeared while loading."));
         Path file = null;
         try (InputStream in = content.stream()) {
-            file = Files.createTempFile("cairn-model-", ".onnx");
+            file = Files.createTempDirectory("cairn-model-").resolve(MODEL_FILE);
             Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
             return file;
         } catch (IOException e) {
@@ -111,13 +122,22 @@ public class OnnxArtifacts {
         }
     }
 
+    /** Deletes a file {@link #fetch} made, and the directory made for it. */
     public static void deleteQuietly(Path file) {
         if (file != null) {
-            try {
-                Files.deleteIfExists(file);
-            } catch (IOException e) {
-                file.toFile().deleteOnExit();
+            delete(file);
+            if (file.getFileName().toString().equals(MODEL_FILE) && file.getParent() != null
+                    && file.getParent().getFileName().toString().startsWith("cairn-model-")) {
+                delete(file.getParent());
             }
+        }
+    }
+
+    private static void delete(Path path) {
+        try {
+            Files.deleteIfExists(path);
+        } catch (IOException e) {
+            path.toFile().deleteOnExit();
         }
     }
 }

@@ -114,7 +114,11 @@ public class OnnxSessions {
         try {
             return createOrThrow(file, cuda, note);
         } catch (OrtException e) {
-            throw new ModelLoadException("ONNX Runtime cannot load the model: " + e.getMessage().strip(), e);
+            String message = e.getMessage().strip();
+            throw new ModelLoadException("ONNX Runtime cannot load the model: " + message
+                    + (message.toLowerCase(java.util.Locale.ROOT).contains("external data")
+                    ? " (the model keeps weights in external data files; Cairn serves self-contained .onnx files)"
+                    : ""), e);
         }
     }
 

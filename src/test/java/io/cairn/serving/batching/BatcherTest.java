@@ -159,6 +159,27 @@ class BatcherTest {
     }
 
     @Test
+    @Timeout(value = 30, unit = TimeUnit.SECONDS)
+    void requestsThatTogetherWouldExceedOneTensorsSizeRunInSeveralRuns() throws Exception {
+        // 20 bytes per stacked input at most: two requests of one row (8 bytes each) fit together, a third does not.
+        // (The real limit is ONNX Runtime's 2 GB per tensor; beyond it a fused run failed for every request in it.)
+        Batcher batcher = new Batcher(open(OnnxModels.scaling(2, 2f)), 32, TimeUnit.HOURS.toMillis(1), 1,
+                (requests, nanos) -> runs.add(requests), 20);
+        for (int i = 0; i < 5; i++) {
+            batcher.arrive();
+        }
+        List<Future<Batcher.Outcome>> calls = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            float v = i;
+            calls.add(pool.submit(() -> batcher.infer(rows("input", v, 1), null)));
+        }
+        for (int i = 0; i < 5; i++) {
+            assertThat((float[]) calls.get(i).get().outputs().get("output").data()).containsExactly(2f * i, 2f);
+        }
+        assertThat(runs).containsExactly(2, 2, 1);
+    }
+
+    @Test
     void modelsWithAFixedFirstDimensionAndBatchSizeOneAreNotBatched() {
         OnnxModel fixed = open(OnnxModels.identity(TensorProto.DataType.FLOAT_VALUE, 1, 2));
         assertThat(new Batcher(fixed, 32, 2, 1, (r, n) -> { }).batching()).isFalse();

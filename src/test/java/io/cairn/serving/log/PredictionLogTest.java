@@ -62,6 +62,24 @@ class PredictionLogTest {
     }
 
     @Test
+    void aRecordTheDatabaseCannotStoreIsDroppedAloneAndTheRestOfItsBatchIsWritten() {
+        List<PredictionRecord> written = new ArrayList<>();
+        int[] statements = {0};
+        PredictionLog log = new PredictionLog(capacity(10), batch -> {
+            statements[0]++;
+            if (batch.stream().anyMatch(r -> r.deployment().equals("poisoned"))) {
+                throw new org.springframework.dao.DataIntegrityViolationException("invalid byte sequence 0x00");
+            }
+            written.addAll(batch);
+        }, registry);
+        log.write(List.of(record("a"), record("poisoned"), record("b"), record("a")));
+        assertThat(written).extracting(PredictionRecord::deployment).containsExactly("a", "b", "a");
+        assertThat(log.dropped("poisoned")).isEqualTo(1);
+        assertThat(log.dropped("a")).isZero();
+        assertThat(statements[0]).isEqualTo(5); // the batch, then each record on its own
+    }
+
+    @Test
     void theWriterDrainsTheQueueInBatchesAndFlushesOnStop() throws Exception {
         List<List<PredictionRecord>> batches = new java.util.concurrent.CopyOnWriteArrayList<>();
         PredictionLog log = new PredictionLog(capacity(100), batch -> batches.add(List.copyOf(batch)), registry);

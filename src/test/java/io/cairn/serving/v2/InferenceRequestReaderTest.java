@@ -104,6 +104,8 @@ class InferenceRequestReaderTest {
                 + "\"data\": [1, null, 3]}]}", "data[1]: FP32 needs a number, got null");
         assertBad(fp32, "{\"inputs\": [{\"name\": \"x\", \"datatype\": \"FP32\", \"shape\": [1, 3], \"data\": 5}]}",
                 "data must be a list");
+        assertBad(fp32, "{\"inputs\": [{\"name\": \"x\", \"data\": \"1, 2, 3\", \"datatype\": \"FP32\", \"shape\": [1, 3]}]}",
+                "Input 'x': data must be a list");
         assertBad(fp32, "{\"inputs\": [{\"name\": \"x\", \"datatype\": \"FP32\", \"shape\": [1, -3], "
                 + "\"data\": [1, 2, 3]}]}", "shape must be a list of non-negative integers");
         assertBad(fp32, "{\"inputs\": [{\"name\": \"x\", \"datatype\": \"FP32\", \"data\": [1, 2, 3]}]}",
@@ -187,6 +189,100 @@ class InferenceRequestReaderTest {
         assertThat(JSON.readTree(header).at("/outputs/1/data").toString()).isEqualTo("[0.25]");
         assertThat(java.util.Arrays.copyOfRange(e.body(), e.headerLength(), e.body().length))
                 .containsExactly(1, 0, 0, 0, -2, -1, -1, -1);
+    }
+
+    @Test
+    void shapesWhoseElementCountOverflowsAreRefusedBeforeTheyReachOnnxRuntime() {
+        OnnxModel matrix = TestSessions.open(OnnxModels.identity(TensorProto.DataType.FLOAT_VALUE, -1, -2));
+        try {
+            // 3 × 6148914691236517206 wraps around 2^64 to 2: two values used to match it, and ONNX Runtime then
+            // failed on the overflow (a 500).
+            assertBad(matrix, "{\"inputs\": [{\"name\": \"x\", \"datatype\": \"FP32\", \"shape\": [3, 6148914691236517206], "
+                    + "\"data\": [1, 2]}]}", "is larger than 2147483647");
+            assertBad(matrix, "{\"inputs\": [{\"name\": \"x\", \"datatype\": \"FP32\", \"shape\": [2147483647, 2147483647], "
+                    + "\"data\": [1]}]}", "holds more than 2147483639 elements");
+            assertThatThrownBy(() -> readBinary(matrix, "{\"inputs\": [{\"name\": \"x\", \"datatype\": \"FP32\", "
+                    + "\"shape\": [1073741824, 8], \"parameters\": {\"binary_data_size\": 0}}]}", new byte[0]))
+                    .hasMessageContaining("holds more than 2147483639 elements");
+            // A zero dimension holds no elements, however large the others.
+            assertThat(read(matrix, "{\"inputs\": [{\"name\": \"x\", \"datatype\": \"FP32\", \"shape\": [0, 2147483647], "
+                    + "\"data\": []}]}").inputs().get("x").length()).isZero();
+        } finally {
+            matrix.close();
+        }
+    }
+
+    @Test
+    void binaryBytesOfAShapeTheDataCannotFillAreRefusedBeforeAllocating() {
+        OnnxModel strings = TestSessions.open(OnnxModels.identity(TensorProto.DataType.STRING_VALUE, -1));
+        try {
+            // Two billion elements would have been a 16 GB array (an OutOfMemoryError) for an empty binary part.
+            assertThatThrownBy(() -> readBinary(strings, "{\"inputs\": [{\"name\": \"x\", \"datatype\": \"BYTES\", "
+                    + "\"shape\": [2000000000], \"parameters\": {\"binary_data_size\": 4}}]}", new byte[4]))
+                    .isInstanceOf(CairnException.class)
+                    .hasMessageContaining("2000000000 BYTES elements, at least 8000000000 bytes) but binary_data_size 4");
+        } finally {
+            strings.close();
+        }
+    }
+
+    /** Bytes this thread allocates while running the action (HotSpot counts them exactly). */
+    private static long allocated(Runnable action) {
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long id = Thread.currentThread().getId();
+        long before = threads.getThreadAllocatedBytes(id);
+        action.run();
+        return threads.getThreadAllocatedBytes(id) - before;
+    }
+
+    @Test
+    void aShortBodyDeclaringALargeShapeAllocatesOnlyWhatItsBytesCanHold() {
+        OnnxModel fp64 = TestSessions.open(OnnxModels.identity(TensorProto.DataType.DOUBLE_VALUE, -1));
+        try {
+            String json = "{\"inputs\": [{\"name\": \"x\", \"datatype\": \"FP64\", \"shape\": [1048576], \"data\": [1]}]}";
+            read(fp64, json.replace("1048576", "1")); // warm up the parser's classes and buffers
+            long bytes = allocated(() -> assertThatThrownBy(() -> read(fp64, json))
+                    .hasMessageContaining("(1048576 values) but 1 data values"));
+            // The shape alone used to size an 8 MB array for this 90-byte body.
+            assertThat(bytes).isLessThan(1 << 20);
+        } finally {
+            fp64.close();
+        }
+    }
+
+    @Test
+    void dataBeforeItsDatatypeIsReadAgainFromTheBodyRatherThanKeptAsATree() {
+        OnnxModel floats = TestSessions.open(OnnxModels.identity(TensorProto.DataType.FLOAT_VALUE, -1));
+        try {
+            int n = 1_000_000;
+            StringBuilder data = new StringBuilder(2 * n + 2).append('[');
+            for (int i = 0; i < n; i++) {
+                data.append(i > 0 ? "," : "").append(i % 10);
+            }
+            String json = "{\"inputs\": [{\"name\": \"x\", \"data\": " + data.append(']') + ", \"shape\": [" + n
+                    + "], \"datatype\": \"FP32\"}]}";
+            byte[] body = json.getBytes(StandardCharsets.UTF_8);
+            reader.read(body, floats, "m");
+            float[][] read = new float[1][];
+            long bytes = allocated(() -> read[0] = (float[]) reader.read(body, floats, "m").inputs().get("x").data());
+            assertThat(read[0]).hasSize(n);
+            assertThat(read[0][123457]).isEqualTo(7f);
+            // The float array itself is 4 MB; a tree of a million number nodes took about 30 MB.
+            assertThat(bytes).isLessThan(8L << 20);
+        } finally {
+            floats.close();
+        }
+    }
+
+    @Test
+    void anIdWithNulAndBodiesNotInUtf8AreRefused() {
+        assertBad(int64, "{\"id\": \"a\\u0000b\", \"inputs\": [{\"name\": \"x\", \"datatype\": \"INT64\", \"shape\": [1], "
+                + "\"data\": [1]}]}", "'id' must not contain NUL characters");
+        byte[] utf16 = ("{\"inputs\": [{\"name\": \"x\", \"datatype\": \"INT64\", \"shape\": [1], \"data\": [1]}]}")
+                .getBytes(StandardCharsets.UTF_16BE);
+        assertThatThrownBy(() -> reader.read(utf16, int64, "m")).isInstanceOf(CairnException.class)
+                .hasMessageContaining("must be JSON encoded as UTF-8");
     }
 
     private void assertBad(OnnxModel model, String json, String message) {
