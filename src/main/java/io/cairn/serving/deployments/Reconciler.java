@@ -188,9 +188,15 @@ public class Reconciler implements SmartLifecycle {
             return null;
         }
         if (!slot.startLoading(wanted, clock.millis(), properties.loadRetryInterval().toMillis())) {
-            return null;
+            // A load an earlier pass started is still running (perhaps of the previous target): whoever waits for
+            // this pass waits for it and for the pass after it, which then starts what is wanted now. Returning
+            // nothing here let a PUT answer before its canary had even begun loading (DeploymentsIT, rarely).
+            CompletableFuture<Void> running = slot.inFlight();
+            return running == null ? null : running.handle((ok, error) -> null).thenCompose(x -> reconcileSoon());
         }
-        return CompletableFuture.runAsync(() -> load(spec, slot, target, wanted), loads);
+        CompletableFuture<Void> load = CompletableFuture.runAsync(() -> load(spec, slot, target, wanted), loads);
+        slot.loadingWith(load);
+        return load;
     }
 
     private void load(DeploymentSpec spec, Slot slot, ModelVersion target, ServedModel.LoadKey wanted) {

@@ -25,6 +25,8 @@ final class Slot {
     private final AtomicReference<ServedModel> current = new AtomicReference<>();
     private Integer targetVersion;
     private boolean loading;
+    /** The load in progress, so a pass that finds one can wait for it instead of reporting itself done early. */
+    private java.util.concurrent.CompletableFuture<Void> inFlight;
     private String error;
     private ServedModel.LoadKey failedKey;
     private long failedAtMillis;
@@ -76,6 +78,15 @@ final class Slot {
         }
         loading = true;
         return true;
+    }
+
+    synchronized void loadingWith(java.util.concurrent.CompletableFuture<Void> load) {
+        inFlight = load;
+    }
+
+    /** The load in progress, or null. */
+    synchronized java.util.concurrent.CompletableFuture<Void> inFlight() {
+        return loading ? inFlight : null;
     }
 
     synchronized void loadFailed(ServedModel.LoadKey key, String message, long nowMillis) {
