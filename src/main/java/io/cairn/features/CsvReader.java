@@ -13,7 +13,15 @@ import java.util.List;
  */
 final class CsvReader {
 
+    /**
+     * The longest field and the longest record, in characters. Fields are held whole while they are read, so a 300 MB
+     * field took the heap (and, failing, left its COPY open); real feature values are far below these.
+     */
+    static final int MAX_FIELD_CHARS = 1 << 20;
+    static final int MAX_RECORD_CHARS = 8 << 20;
+
     private final Reader in;
+    private long recordChars;
     private final char[] buf = new char[64 * 1024];
     private int pos;
     private int len;
@@ -46,6 +54,7 @@ final class CsvReader {
             return null;
         }
         recordLine = line;
+        recordChars = 0;
         List<String> fields = new ArrayList<>();
         StringBuilder field = new StringBuilder();
         while (true) {
@@ -73,6 +82,9 @@ final class CsvReader {
                             line++;
                         }
                         field.append(c);
+                        if (field.length() > MAX_FIELD_CHARS) {
+                            throw tooLong();
+                        }
                     }
                 }
             } else {
@@ -80,6 +92,9 @@ final class CsvReader {
                 while (true) {
                     if (pos == len) {
                         field.append(buf, start, pos - start);
+                        if (field.length() > MAX_FIELD_CHARS) {
+                            throw tooLong();
+                        }
                         if (!fill()) {
                             break;
                         }
@@ -96,6 +111,14 @@ final class CsvReader {
                     }
                     pos++;
                 }
+            }
+            if (field.length() > MAX_FIELD_CHARS) {
+                throw tooLong();
+            }
+            recordChars += field.length() + 1;
+            if (recordChars > MAX_RECORD_CHARS) {
+                throw new IllegalArgumentException("the record starting on line " + recordLine + " is longer than "
+                        + MAX_RECORD_CHARS + " characters");
             }
             fields.add(!quoted && field.isEmpty() ? null : field.toString());
             if (!fill()) {
@@ -118,6 +141,11 @@ final class CsvReader {
             }
             throw new IllegalArgumentException("line " + line + ": unexpected text after a closing quote");
         }
+    }
+
+    private IllegalArgumentException tooLong() {
+        return new IllegalArgumentException("line " + line + ": a field is longer than " + MAX_FIELD_CHARS
+                + " characters");
     }
 
     private boolean fill() {

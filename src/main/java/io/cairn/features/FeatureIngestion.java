@@ -118,7 +118,9 @@ public class FeatureIngestion {
                 });
             }
             return new Ingested(view.name(), rows);
-        } catch (RuntimeException e) {
+        } catch (Throwable e) {
+            // Any failure, an Error included: a COPY left open keeps its connection and its locks on the view (and
+            // on feature_views) until the server restarts, and deleting the view hangs behind it.
             copy.cancel();
             throw e;
         }

@@ -14,6 +14,8 @@ final class Names {
     static final String EVENT_TIMESTAMP = "event_timestamp";
     static final String CREATED_TIMESTAMP = "created_timestamp";
     private static final Set<String> RESERVED = Set.of(EVENT_TIMESTAMP, CREATED_TIMESTAMP);
+    /** PostgreSQL's system columns: every table has them, so a column of that name cannot be created. */
+    private static final Set<String> SYSTEM_COLUMNS = Set.of("xmin", "xmax", "cmin", "cmax", "ctid", "tableoid", "oid");
 
     private Names() {
     }
@@ -38,6 +40,10 @@ final class Names {
         if (name == null || !COLUMN.matcher(name).matches()) {
             throw CairnException.invalid("Invalid " + kind + " '" + name + "': use 1 to 63 letters, digits or '_', "
                     + "starting with a letter or '_'.");
+        }
+        if (SYSTEM_COLUMNS.contains(name.toLowerCase(java.util.Locale.ROOT))) {
+            throw CairnException.invalid("Invalid " + kind + " '" + name + "': " + SYSTEM_COLUMNS
+                    + " are PostgreSQL's system column names; choose another name.");
         }
         if (RESERVED.contains(name)) {
             throw CairnException.invalid("Invalid " + kind + " '" + name + "': " + RESERVED
