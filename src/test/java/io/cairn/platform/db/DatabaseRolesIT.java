@@ -34,9 +34,11 @@ import org.springframework.context.annotation.Import;
  * The audit trail holds against the server's own database role: roles and database set up with the README's SQL,
  * migrations run by Flyway as the owner role (the server's start, cut down to the data source, Flyway and
  * {@code platform.db}), the server connected as the runtime role. That role appends to and reads {@code audit_log}
- * and does the server's normal writes, but cannot update, delete, truncate, drop or alter it, switch its trigger
- * off or leave replica mode's trigger-free writes on. Roles are cluster-wide, so every one here has a random suffix
- * and is dropped afterwards.
+ * and does the server's normal writes, but cannot update, delete, truncate, drop or alter it, drop or disable its
+ * trigger, or switch to replica mode (where triggers do not fire). Before this, the server connected as the role that
+ * owned the tables — {@code postgres}, a superuser — for which {@code TRUNCATE audit_log} and
+ * {@code SET session_replication_role = replica} both succeed. Roles are cluster-wide, so every one here has a random
+ * suffix and is dropped afterwards.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class DatabaseRolesIT {
