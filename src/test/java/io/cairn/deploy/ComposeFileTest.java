@@ -17,6 +17,8 @@ import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.springframework.boot.flyway.autoconfigure.FlywayProperties;
+import org.springframework.boot.jdbc.autoconfigure.DataSourceProperties;
 
 /**
  * docker-compose.yml and the files it mounts, checked where no Docker engine runs: by docker-compose's own parser
@@ -27,9 +29,15 @@ import org.junit.jupiter.api.Test;
 class ComposeFileTest {
 
     private static final Path COMPOSE = Path.of("docker-compose.yml");
+    private static final Path INIT_ROLES = Path.of("deploy/postgres/init-roles.sh");
     /** Variables the file interpolates; removed from docker-compose's environment so their defaults apply. */
     private static final List<String> INTERPOLATED = List.of("ONNX_VARIANT", "CAIRN_IMAGE_TAG", "POSTGRES_PASSWORD",
-            "MINIO_ROOT_USER", "MINIO_ROOT_PASSWORD", "GRAFANA_ADMIN_PASSWORD");
+            "POSTGRES_OWNER_PASSWORD", "POSTGRES_APP_PASSWORD", "MINIO_ROOT_USER", "MINIO_ROOT_PASSWORD",
+            "GRAFANA_ADMIN_PASSWORD");
+    /** Variables without a default ({@code ${NAME:?message}}), and the values this test gives them. */
+    private static final Map<String, String> REQUIRED = Map.of("POSTGRES_PASSWORD", "test-superuser-password",
+            "POSTGRES_OWNER_PASSWORD", "test-owner-password", "POSTGRES_APP_PASSWORD", "test-app-password",
+            "CAIRN_ADMIN_PASSWORD", "a-long-admin-password", "CAIRN_METRICS_TOKEN", "a-scrape-token");
 
     private final Map<String, Object> compose = interpolate(Tools.readYaml(COMPOSE));
 
@@ -41,12 +49,14 @@ class ComposeFileTest {
         Tools.Result quiet = Tools.run(List.of(binary.get().toString(), "-f", COMPOSE.toString(), "config", "-q"),
                 REQUIRED, INTERPOLATED, 60);
         assertThat(quiet.exitCode()).as(quiet.output()).isZero();
-        // Without the required secrets compose refuses to start: there is no default admin password.
+        // Without the admin's password compose refuses to start: there is no default admin password.
+        Map<String, String> withoutAdmin = new LinkedHashMap<>(REQUIRED);
+        withoutAdmin.remove("CAIRN_ADMIN_PASSWORD");
         Tools.Result missing = Tools.run(List.of(binary.get().toString(), "-f", COMPOSE.toString(), "config", "-q"),
-                java.util.stream.Stream.concat(INTERPOLATED.stream(), REQUIRED.keySet().stream()).toList(), 60);
+                withoutAdmin, java.util.stream.Stream.concat(INTERPOLATED.stream(),
+                        java.util.stream.Stream.of("CAIRN_ADMIN_PASSWORD")).toList(), 60);
         assertThat(missing.exitCode()).as(missing.output()).isNotZero();
         assertThat(missing.output()).contains("CAIRN_ADMIN_PASSWORD");
-        assertThat(quiet.exitCode()).as(quiet.output()).isZero();
         // Its rendering, defaults filled in, is what this class reads by itself.
         Tools.Result rendered = Tools.run(List.of(binary.get().toString(), "-f", COMPOSE.toString(), "config"),
                 REQUIRED, INTERPOLATED, 60);
@@ -54,6 +64,30 @@ class ComposeFileTest {
         Map<String, Object> theirs = Tools.yaml().load(rendered.output());
         assertThat(environment(theirs, "cairn")).isEqualTo(environment(compose, "cairn"));
         assertThat((Map<String, Object>) at(theirs, "services")).containsOnlyKeys(services().keySet());
+    }
+
+    @Test
+    void theDatabasePasswordsHaveNoDefaults() throws Exception {
+        String file = Files.readString(COMPOSE);
+        Matcher uses = Pattern.compile("\\$\\{(POSTGRES_[A-Z_]*PASSWORD)(:.)?").matcher(file);
+        int count = 0;
+        while (uses.find()) {
+            assertThat(uses.group(2)).as(uses.group() + ": a required variable, never a built-in password")
+                    .isEqualTo(":?");
+            count++;
+        }
+        assertThat(count).isGreaterThanOrEqualTo(REQUIRED.size());
+
+        Optional<Path> binary = Tools.onPath("docker-compose");
+        assumeTrue(binary.isPresent(), "docker-compose is not installed (apt-get install docker-compose)");
+        for (String missing : REQUIRED.keySet()) {
+            Map<String, String> others = new LinkedHashMap<>(REQUIRED);
+            others.remove(missing);
+            Tools.Result refused = Tools.run(List.of(binary.get().toString(), "-f", COMPOSE.toString(), "config",
+                    "-q"), others, INTERPOLATED, 60);
+            assertThat(refused.exitCode()).as(missing + " unset").isNotZero();
+            assertThat(refused.output()).contains(missing);
+        }
     }
 
     @Test
@@ -107,10 +141,17 @@ class ComposeFileTest {
 
         URI db = URI.create(env.get("SPRING_DATASOURCE_URL").substring("jdbc:".length()));
         assertThat(db.getHost()).isEqualTo("postgres");
-        assertThat(db.getPath()).isEqualTo("/" + postgres.get("POSTGRES_DB"));
-        assertThat(env.get("SPRING_DATASOURCE_USERNAME")).isEqualTo(postgres.get("POSTGRES_USER"));
-        assertThat(env.get("SPRING_DATASOURCE_PASSWORD")).isEqualTo(postgres.get("POSTGRES_PASSWORD"));
         assertThat(SpringSettings.bind(env, "cairn.database", DatabaseProperties.class).createIfMissing()).isFalse();
+        assertThat(db.getPath()).isEqualTo("/cairn");
+        assertThat(SpringSettings.bind(env, "spring.datasource", DataSourceProperties.class).getUsername())
+                .isEqualTo("cairn_app");
+        assertThat(SpringSettings.bind(env, "spring.flyway", FlywayProperties.class).getUser())
+                .isEqualTo("cairn_owner");
+        assertThat(postgres.get("POSTGRES_USER")).isEqualTo("postgres");
+        assertThat(env.get("SPRING_DATASOURCE_PASSWORD")).isEqualTo(postgres.get("POSTGRES_APP_PASSWORD"))
+                .isEqualTo(REQUIRED.get("POSTGRES_APP_PASSWORD"));
+        assertThat(env.get("SPRING_FLYWAY_PASSWORD")).isEqualTo(postgres.get("POSTGRES_OWNER_PASSWORD"))
+                .isEqualTo(REQUIRED.get("POSTGRES_OWNER_PASSWORD"));
 
         assertThat(services()).containsKey(env.get("SPRING_DATA_REDIS_HOST"));
 
@@ -137,6 +178,28 @@ class ComposeFileTest {
         Map<String, Object> job = ((List<Map<String, Object>>) at(config, "scrape_configs")).get(0);
         String tokenFile = (String) ((Map<String, Object>) job.get("authorization")).get("credentials_file");
         assertThat(String.join(" ", (List<String>) at(services(), "prometheus", "entrypoint"))).contains(tokenFile);
+    }
+
+    @Test
+    void postgresMakesTheReadmesRolesAndDatabaseOnItsFirstStart() throws Exception {
+        assertThat(mountedFile("postgres", "/docker-entrypoint-initdb.d/10-cairn-roles.sh").normalize())
+                .isEqualTo(INIT_ROLES);
+        assertThat(Files.isExecutable(INIT_ROLES)).as("the image runs an executable script, sources others").isTrue();
+        String script = Files.readString(INIT_ROLES);
+        assertThat(script).contains("-v owner_password=\"$POSTGRES_OWNER_PASSWORD\"")
+                .contains("-v app_password=\"$POSTGRES_APP_PASSWORD\"").contains("ON_ERROR_STOP=1");
+        Matcher heredoc = Pattern.compile("<<'SQL'\\n(.*?)\\nSQL\\n", Pattern.DOTALL).matcher(script);
+        assertThat(heredoc.find()).isTrue();
+        // The same statements as the README's, which DatabaseRolesIT runs and migrates against; only the passwords
+        // differ (psql variables here, literals there).
+        Matcher readme = Pattern.compile("## Running against an existing PostgreSQL\\n.*?```sql\\n(.*?)\\n```",
+                Pattern.DOTALL).matcher(Files.readString(Path.of("README.md")));
+        assertThat(readme.find()).isTrue();
+        assertThat(heredoc.group(1).replaceAll("PASSWORD :'[a-z_]+'", "PASSWORD ?"))
+                .isEqualTo(readme.group(1).replaceAll("PASSWORD '[^']*'", "PASSWORD ?"))
+                .contains("CREATE ROLE cairn_owner LOGIN PASSWORD ?;", "CREATE ROLE cairn_app LOGIN PASSWORD ?;",
+                        "GRANT cairn_app TO cairn_owner;",
+                        "CREATE DATABASE cairn OWNER cairn_owner;");
     }
 
     @Test
@@ -237,13 +300,12 @@ class ComposeFileTest {
         return variables;
     }
 
-    private static final Pattern VARIABLE = Pattern.compile("\\$\\{([A-Z0-9_]+):-([^}]*)}");
-    /** Variables the file requires ({@code ${NAME:?message}}: no default), with the values these tests give them. */
-    private static final Map<String, String> REQUIRED = Map.of("CAIRN_ADMIN_PASSWORD", "a-long-admin-password",
-            "CAIRN_METRICS_TOKEN", "a-scrape-token");
-    private static final Pattern REQUIRED_VARIABLE = Pattern.compile("\\$\\{([A-Z0-9_]+):\\?([^}]*)}");
+    private static final Pattern VARIABLE = Pattern.compile("\\$\\{([A-Z0-9_]+)(:-|:\\?)([^}]*)}");
 
-    /** Compose's interpolation for what this file uses: {@code ${NAME:-default}} with NAME unset, and {@code $$}. */
+    /**
+     * Compose's interpolation for what this file uses: {@code ${NAME:-default}} with NAME unset, {@code ${NAME:?message}}
+     * with NAME set to its value in {@link #REQUIRED}, and {@code $$}.
+     */
     @SuppressWarnings("unchecked")
     private static <T> T interpolate(T node) {
         if (node instanceof Map<?, ?> map) {
@@ -258,10 +320,15 @@ class ComposeFileTest {
         }
         if (node instanceof String s) {
             Matcher m = VARIABLE.matcher(s);
-            String replaced = m.replaceAll(r -> Matcher.quoteReplacement(r.group(2)));
-            replaced = REQUIRED_VARIABLE.matcher(replaced).replaceAll(r -> Matcher.quoteReplacement(
-                    java.util.Objects.requireNonNull(REQUIRED.get(r.group(1)), r.group(1) + " has no test value")));
-            assertThat(replaced.replace("$$", "")).as("only ${NAME:-default} interpolation is used").doesNotContain("${");
+            String replaced = m.replaceAll(r -> {
+                if (r.group(2).equals(":?")) {
+                    assertThat(REQUIRED).as("a required variable this test gives a value").containsKey(r.group(1));
+                    return Matcher.quoteReplacement(REQUIRED.get(r.group(1)));
+                }
+                return Matcher.quoteReplacement(r.group(3));
+            });
+            assertThat(replaced.replace("$$", "")).as("only ${NAME:-default} and ${NAME:?message} interpolation is used")
+                    .doesNotContain("${");
             return (T) replaced.replace("$$", "$");
         }
         return node;

@@ -25,6 +25,8 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.flyway.autoconfigure.FlywayProperties;
+import org.springframework.boot.jdbc.autoconfigure.DataSourceProperties;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -150,6 +152,8 @@ class HelmChartTest {
         Map<String, Map<String, Object>> env = env(container(kind(docs, "Deployment")));
         assertThat(secretRef(env, "SPRING_DATASOURCE_USERNAME")).isEqualTo("cairn-postgres/username");
         assertThat(secretRef(env, "SPRING_DATASOURCE_PASSWORD")).isEqualTo("cairn-postgres/password");
+        assertThat(secretRef(env, "SPRING_FLYWAY_USER")).isEqualTo("cairn-postgres-owner/username");
+        assertThat(secretRef(env, "SPRING_FLYWAY_PASSWORD")).isEqualTo("cairn-postgres-owner/password");
         assertThat(secretRef(env, "SPRING_DATA_REDIS_PASSWORD")).isEqualTo("cairn-redis/password");
         assertThat(secretRef(env, "AWS_ACCESS_KEY_ID")).isEqualTo("cairn-s3/access-key-id");
         assertThat(secretRef(env, "AWS_SECRET_ACCESS_KEY")).isEqualTo("cairn-s3/secret-access-key");
@@ -164,6 +168,12 @@ class HelmChartTest {
                 Map.of("artifacts", Map.of("s3", Map.of("existingSecret", "")))), "Deployment")));
         assertThat(plain).doesNotContainKeys("SPRING_DATA_REDIS_PASSWORD", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")
                 .containsKey("SPRING_DATASOURCE_PASSWORD");
+
+        // Without an owner secret migrations run as the server's own role, as before the split.
+        Map<String, Map<String, Object>> oneRole = env(container(kind(template(
+                Map.of("database", Map.of("owner", Map.of("existingSecret", "")))), "Deployment")));
+        assertThat(oneRole).doesNotContainKeys("SPRING_FLYWAY_USER", "SPRING_FLYWAY_PASSWORD")
+                .containsKeys("SPRING_DATASOURCE_USERNAME", "SPRING_DATASOURCE_PASSWORD");
     }
 
     @Test
@@ -186,6 +196,11 @@ class HelmChartTest {
         assertThat(artifacts.s3().region()).isEqualTo("eu-central-1");
         assertThat(SpringSettings.bind(variables, "cairn.database", DatabaseProperties.class).createIfMissing())
                 .isFalse();
+        // Migrations as the owner role, the server as the runtime role.
+        assertThat(SpringSettings.bind(variables, "spring.flyway", FlywayProperties.class).getUser())
+                .isEqualTo("from-a-secret");
+        assertThat(SpringSettings.bind(variables, "spring.datasource", DataSourceProperties.class).getUsername())
+                .isEqualTo("from-a-secret");
         assertThat(variables.get("JAVA_TOOL_OPTIONS")).contains("-XX:MaxRAMPercentage=");
         io.cairn.platform.security.SecurityProperties security = SpringSettings.bind(variables, "cairn.security",
                 io.cairn.platform.security.SecurityProperties.class);

@@ -1,5 +1,6 @@
 package io.cairn.platform.db;
 
+import javax.sql.DataSource;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
@@ -10,5 +11,10 @@ class DatabaseBootstrapConfiguration {
     @Bean
     static DatabaseCreator databaseCreator(Environment environment) {
         return new DatabaseCreator(environment);
+    }
+
+    @Bean
+    RuntimeRoleGrants runtimeRoleGrants(DataSource dataSource) {
+        return new RuntimeRoleGrants(dataSource);
     }
 }

@@ -16,7 +16,8 @@ import org.springframework.core.env.Environment;
 
 /**
  * Creates the application's PostgreSQL database before the pool's first connection when it does not exist, by
- * connecting to the server's {@code postgres} maintenance database with the same credentials.
+ * connecting to the server's {@code postgres} maintenance database with the credentials migrations run with
+ * ({@code spring.flyway.user} when set, else the data source's).
  */
 public class DatabaseCreator implements BeanPostProcessor {
 
@@ -36,8 +37,15 @@ public class DatabaseCreator implements BeanPostProcessor {
             done = true;
             String url = environment.getProperty("spring.datasource.url");
             if (url != null && url.startsWith("jdbc:postgresql://")) {
-                createIfMissing(url, environment.getProperty("spring.datasource.username"),
-                        environment.getProperty("spring.datasource.password"));
+                // Whoever creates the database owns it, and with it the schema public: that must be the role that
+                // owns the tables, never the server's restricted role (see RuntimeRoleGrants).
+                String flywayUser = environment.getProperty("spring.flyway.user");
+                if (flywayUser != null) {
+                    createIfMissing(url, flywayUser, environment.getProperty("spring.flyway.password"));
+                } else {
+                    createIfMissing(url, environment.getProperty("spring.datasource.username"),
+                            environment.getProperty("spring.datasource.password"));
+                }
             }
         }
         return bean;

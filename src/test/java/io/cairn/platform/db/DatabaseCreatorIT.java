@@ -35,6 +35,34 @@ class DatabaseCreatorIT {
     }
 
     @Test
+    void createsTheDatabaseAsTheMigrationRoleWhenOneIsSet() throws Exception {
+        String name = "cairn_creator_owner_" + System.nanoTime();
+        String owner = "cairn_creator_owner_" + System.nanoTime();
+        // The server's role may not create databases; the one migrations run as may, and is to own it.
+        MockEnvironment environment = new MockEnvironment()
+                .withProperty("spring.datasource.url", SERVER + name)
+                .withProperty("spring.datasource.username", "cairn_no_such_role")
+                .withProperty("spring.flyway.user", owner)
+                .withProperty("spring.flyway.password", "");
+        try (Connection c = DriverManager.getConnection(SERVER + "postgres", "postgres", "");
+             Statement s = c.createStatement()) {
+            s.execute("CREATE ROLE " + owner + " LOGIN CREATEDB");
+            try {
+                new DatabaseCreator(environment).postProcessBeforeInitialization(
+                        new org.postgresql.ds.PGSimpleDataSource(), "ds");
+                try (ResultSet rs = s.executeQuery(
+                        "SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = '" + name + "'")) {
+                    assertThat(rs.next()).isTrue();
+                    assertThat(rs.getString(1)).isEqualTo(owner);
+                }
+            } finally {
+                s.execute("DROP DATABASE IF EXISTS " + name);
+                s.execute("DROP ROLE " + owner);
+            }
+        }
+    }
+
+    @Test
     void doesNothingWhenSwitchedOff() throws Exception {
         String name = "cairn_creator_off_" + System.nanoTime();
         MockEnvironment environment = new MockEnvironment()
