@@ -7,7 +7,6 @@ import io.cairn.serving.onnx.ModelLoadException;
 import io.cairn.serving.onnx.OnnxArtifacts;
 import io.cairn.serving.onnx.OnnxModel;
 import io.cairn.serving.onnx.OnnxSessions;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Arrays;
 import java.util.List;
@@ -43,12 +42,10 @@ class ModelLoader {
     ServedModel load(DeploymentSpec spec, Slot.Role role, ModelVersion version, ServedModel.LoadKey key) {
         String label = "Deployment " + spec.name() + " (" + role.value() + ", alias " + key.alias() + "): model "
                 + version.name() + " version " + version.version();
-        Path file = artifacts.fetch(artifacts.locate(version.storageLocation()));
         OnnxModel onnx;
-        try {
-            onnx = sessions.open(file, spec.device(), label);
-        } finally {
-            OnnxArtifacts.deleteQuietly(file);
+        // ONNX Runtime holds the model in memory once the session exists, so the copy goes as soon as it is open.
+        try (OnnxArtifacts.LocalCopy copy = artifacts.fetch(artifacts.locate(version.storageLocation()))) {
+            onnx = sessions.open(copy.file(), spec.device(), label);
         }
         try {
             onnx.warmUp();

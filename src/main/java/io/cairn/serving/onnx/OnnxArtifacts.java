@@ -8,9 +8,10 @@ import io.cairn.platform.error.CairnException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -23,7 +24,8 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
  * Finds a model version's ONNX file in the artifact store and copies it to local disk for ONNX Runtime. A version's
  * files follow MLflow's ONNX flavor (an {@code MLmodel} file whose {@code flavors.onnx.data} names the {@code .onnx}
  * file) or are a directory holding exactly one {@code .onnx} file; a source that is itself a {@code .onnx} file works
- * too. Models with external weight files are not supported: only the {@code .onnx} file is copied.
+ * too. Models with external weight files are not supported: only the {@code .onnx} file is copied, and a model that
+ * names external data is refused before ONNX Runtime opens it.
  */
 @Component
 public class OnnxArtifacts {
@@ -96,19 +98,63 @@ public class OnnxArtifacts {
         return path;
     }
 
-    /** Copies the file to a new temporary file, streaming; the caller deletes it. */
-    public Path fetch(String path) {
+    /**
+     * A model file copied to local disk, alone in a directory of its own that only this server's user can read or
+     * enter. The directory matters even though external data is refused ({@link ExternalDataCheck}): nothing else
+     * lies beside the copy for a relative path to name, and no other local user can swap the file between the check
+     * and ONNX Runtime's read. Closing removes the directory.
+     */
+    public static final class LocalCopy implements AutoCloseable {
+
+        private final Path directory;
+        private final Path file;
+
+        private LocalCopy(Path directory, Path file) {
+            this.directory = directory;
+            this.file = file;
+        }
+
+        public Path file() {
+            return file;
+        }
+
+        public Path directory() {
+            return directory;
+        }
+
+        /** Removes the copy and its directory; a failure leaves them to be removed when the JVM exits. */
+        @Override
+        public void close() {
+            deleteQuietly(file);
+            deleteQuietly(directory);
+        }
+    }
+
+    /** Copies the file, streaming, into a new private directory; the caller closes the copy once it is opened. */
+    public LocalCopy fetch(String path) {
         ArtifactContent content = store.open(path).orElseThrow(() ->
                 new ModelLoadException("The model file " + store.uri(path) + " disappeared while loading."));
+        Path directory = null;
         Path file = null;
         try (InputStream in = content.stream()) {
-            file = Files.createTempFile("cairn-model-", ".onnx");
-            Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
-            return file;
+            directory = privateDirectory();
+            file = directory.resolve("model.onnx");
+            Files.copy(in, file);
+            return new LocalCopy(directory, file);
         } catch (IOException e) {
             deleteQuietly(file);
+            deleteQuietly(directory);
             throw new ModelLoadException("Copying the model file " + store.uri(path) + " failed: " + e.getMessage(), e);
         }
+    }
+
+    private static Path privateDirectory() throws IOException {
+        if (FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
+            return Files.createTempDirectory("cairn-model-",
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        }
+        // Elsewhere (Windows) the JDK's temporary directories are already private to the user.
+        return Files.createTempDirectory("cairn-model-");
     }
 
     public static void deleteQuietly(Path file) {
