@@ -1,6 +1,5 @@
 package io.cairn.serving.deployments;
 
-import ai.onnxruntime.OrtException;
 import io.cairn.registry.ModelVersion;
 import io.cairn.serving.ServingProperties;
 import io.cairn.serving.onnx.ModelLoadException;
@@ -49,9 +48,11 @@ class ModelLoader {
         }
         try {
             onnx.warmUp();
-        } catch (OrtException | RuntimeException e) {
+        } catch (Throwable e) {
+            // An Error too (zeros for a huge fixed input shape are an OutOfMemoryError): the session must not leak.
             onnx.close();
-            throw new ModelLoadException("The warm-up run on zeros failed: " + e.getMessage(), e);
+            throw new ModelLoadException("The warm-up run on zeros failed: " + (e instanceof Exception
+                    ? e.getMessage() : e.getClass().getSimpleName() + ": " + e.getMessage()), e);
         }
         return new ServedModel(spec.name(), version.name(), version.version(), key.alias(), key,
                 featureRefs(version.tags().get(FEATURES_TAG)), onnx, spec.maxBatchSize(), spec.maxQueueDelayMs(),
