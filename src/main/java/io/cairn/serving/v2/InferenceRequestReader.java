@@ -191,6 +191,11 @@ final class InferenceRequestReader {
     private static Tensor decodeBinary(ParsedInput input, ByteBuffer part) {
         Datatype type = input.spec().datatype();
         long elements = product(input.shape());
+        if (type == Datatype.BYTES && elements > part.remaining() / 4) {
+            // Before the array is allocated: each element takes at least its 4-byte length.
+            throw bad("Input '" + input.name() + "' has shape " + Arrays.toString(input.shape()) + " (" + elements
+                    + " BYTES values, at least 4 bytes each) but binary_data_size " + part.remaining() + ".");
+        }
         if (type != Datatype.BYTES) {
             long expected = elements * width(type);
             if (part.remaining() != expected) {
@@ -320,8 +325,10 @@ final class InferenceRequestReader {
                 }
                 case "data" -> {
                     if (spec != null && datatypeText != null) {
+                        // Sized from the shape when it came first, but never beyond 2^20 values up front: the
+                        // shape is the client's word, the data is what arrives.
                         ValueBuffer buffer = new ValueBuffer(spec.datatype(), spec.name(),
-                                shape == null ? 16 : (int) Math.min(Math.max(0, product(shape)), 1 << 20));
+                                shape == null || !Tensor.fits(shape) ? 16 : (int) Math.min(product(shape), 1 << 20));
                         buffer.readArray(p);
                         data = buffer.array();
                         dataLength = buffer.size();
@@ -345,6 +352,12 @@ final class InferenceRequestReader {
         if (!spec.accepts(shape)) {
             throw bad("Input '" + name + "' has shape " + Arrays.toString(shape) + " but " + label + " expects "
                     + spec.shapeText() + " (-1: any size).");
+        }
+        if (!Tensor.fits(shape)) {
+            // Checked before anything is sized from the shape: a count that overflows a long once passed as the few
+            // values sent ([4611686018427387905, 4] wraps around to 4) and failed inside ONNX Runtime.
+            throw bad("Input '" + name + "' has shape " + Arrays.toString(shape) + ", more values than a tensor can "
+                    + "hold: its dimensions (0 counted as 1) may multiply to at most " + Tensor.MAX_ELEMENTS + ".");
         }
         if (binarySize >= 0) {
             if (data != null || (deferred != null && !deferred.isNull())) {
@@ -385,7 +398,7 @@ final class InferenceRequestReader {
             String field = p.currentName();
             JsonToken token = p.nextToken();
             if (field.equals("binary_data_size")) {
-                if (token != JsonToken.VALUE_NUMBER_INT || p.getLongValue() < 0 || p.getLongValue() > Integer.MAX_VALUE) {
+                if (!isLong(p, token) || p.getLongValue() < 0 || p.getLongValue() > Integer.MAX_VALUE) {
                     throw bad("inputs[" + index + "].parameters.binary_data_size must be a non-negative integer "
                             + "(bytes).");
                 }
@@ -430,7 +443,7 @@ final class InferenceRequestReader {
         long[] dims = new long[8];
         int n = 0;
         while (p.nextToken() != JsonToken.END_ARRAY) {
-            if (p.currentToken() != JsonToken.VALUE_NUMBER_INT || p.getLongValue() < 0) {
+            if (!isLong(p, p.currentToken()) || p.getLongValue() < 0) {
                 throw bad("inputs[" + index + "].shape must be a list of non-negative integers.");
             }
             if (n == dims.length) {
@@ -484,6 +497,11 @@ final class InferenceRequestReader {
 
     private static String inputSpecs(OnnxModel model) {
         return model.inputs().stream().map(s -> s.name() + " " + s.datatype() + " " + s.shapeText()).toList().toString();
+    }
+
+    /** Whether the token is an integer that fits a long (reading a larger one as a long throws). */
+    private static boolean isLong(JsonParser p, JsonToken token) {
+        return token == JsonToken.VALUE_NUMBER_INT && p.getNumberType() != JsonParser.NumberType.BIG_INTEGER;
     }
 
     private static long product(long[] shape) {
