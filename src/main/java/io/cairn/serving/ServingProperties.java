@@ -68,10 +68,17 @@ public record ServingProperties(@DefaultValue("1s") Duration reconcileInterval,
      * @param batchSize     most rows written per batched INSERT; the writer takes whatever is queued (up to this many)
      *                      as soon as something is there, so batches grow with the load on their own
      * @param logInputs     store the input tensors (off: only ids, outputs, latency and entity keys)
+     * @param maxRecordSize largest JSON of one record's inputs (and of its entity keys) stored as it is; larger ones
+     *                      are replaced by a marker naming their tensors and shapes (or keys and counts), so one large
+     *                      request cannot put tens of megabytes into the table. Outputs are always stored
+     * @param retention     how long rows are kept; older ones are deleted by an hourly job on one replica. Zero keeps
+     *                      them forever
      */
     public record PredictionLog(@DefaultValue("true") boolean enabled,
                                 @DefaultValue("10000") int capacity,
                                 @DefaultValue("500") int batchSize,
-                                @DefaultValue("true") boolean logInputs) {
+                                @DefaultValue("true") boolean logInputs,
+                                @DefaultValue("256KB") DataSize maxRecordSize,
+                                @DefaultValue("30d") Duration retention) {
     }
 }

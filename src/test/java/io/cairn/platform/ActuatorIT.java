@@ -27,6 +27,8 @@ class ActuatorIT {
         assertThat(readiness.status()).isEqualTo(200);
         assertThat(readiness.json().at("/components/db/status").asString()).isEqualTo("UP");
         assertThat(readiness.json().at("/components/redis/status").asString()).isEqualTo("UP");
+        assertThat(readiness.json().at("/components/serving/status").asString()).isEqualTo("UP");
+        assertThat(readiness.json().at("/components/serving/details/prediction_log").asString()).isEqualTo("writing");
         // The artifact store is watched by the overall health, not by readiness (see ArtifactStoreHealthIndicator).
         assertThat(readiness.json().at("/components/artifacts").isMissingNode()).isTrue();
         HttpJson.Response health = http.get("/actuator/health");

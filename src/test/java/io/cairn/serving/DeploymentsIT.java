@@ -173,7 +173,7 @@ class DeploymentsIT {
         int garbage = fx.versionWithFiles(model, Map.of("model.onnx", "not a graph".getBytes(StandardCharsets.UTF_8)));
         fx.alias(model, "pickled", garbage);
         state = fx.await(name, d -> d.at("/state/aliases/0/error").asString("").contains("version " + garbage));
-        assertThat(state.at("/state/aliases/0/error").asString()).contains("ONNX Runtime cannot load the model");
+        assertThat(state.at("/state/aliases/0/error").asString()).contains("The model file is not a valid ONNX model");
 
         // Moving the alias to a good version heals the deployment at once.
         fx.alias(model, "pickled", version);

@@ -273,6 +273,28 @@ class InferenceIT {
         assertThat(unknown.json().get("error").asString()).contains("no deployment of that name");
     }
 
+    @Test
+    void shapesWhoseValueCountOverflowsAreRefusedBeforeOnnxRuntimeSeesThem() {
+        String model = fx.model("huge");
+        fx.alias(model, "prod", fx.version(model, OnnxModels.identity(TensorProto.DataType.FLOAT_VALUE, -1, -2),
+                Map.of()));
+        String name = fx.deployReady("huge", model, "prod");
+        String path = "/v2/models/" + name + "/infer";
+        for (String[] shapeAndData : new String[][] {{"[4611686018427387905, 4]", "[1, 2, 3, 4]"},
+                {"[3037000500, 3037000500]", "[]"}, {"[0, 4611686018427387905]", "[]"}}) {
+            Response r = fx.http.post(path, input("x", "FP32", shapeAndData[0], shapeAndData[1]));
+            assertBad(r, "Input 'x' has shape " + shapeAndData[0].replace(",", ", ").replace(",  ", ", "),
+                    "more values than a tensor can hold");
+            assertThat(r.body()).doesNotContainIgnoringCase("onnxruntime").doesNotContain(".cc");
+        }
+        assertBad(fx.http.post(path, input("x", "FP32", "[1, 99999999999999999999]", "[1]")),
+                "inputs[0].shape must be a list of non-negative integers");
+        // And the deployment goes on answering.
+        Response ok = fx.http.post(path, input("x", "FP32", "[1, 2]", "[1, 2]"));
+        assertThat(ok.status()).as(ok.body()).isEqualTo(200);
+        assertThat(ok.json().at("/outputs/0/data").toString()).isEqualTo("[1.0,2.0]");
+    }
+
     private static String input(String name, String datatype, String shape, String data) {
         return "{\"inputs\": [{\"name\": \"" + name + "\", \"shape\": " + shape + ", \"datatype\": \"" + datatype
                 + "\", \"data\": " + data + "}]}";

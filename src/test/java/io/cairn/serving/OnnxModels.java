@@ -139,6 +139,33 @@ public final class OnnxModels {
         return t.build();
     }
 
+    /**
+     * A model one of whose initializers is stored as external data: {@code x} (FP32 [1]) → Identity → {@code y}, and
+     * the initializer {@code leak} (UINT8 [length]) read from the file {@code location} (relative to the model file)
+     * → Identity → {@code leaked}. The graph ONNX Runtime would happily load from a path, reading the file.
+     */
+    public static byte[] externalData(String location, int length) {
+        return model(GraphProto.newBuilder().setName("external")
+                .addInitializer(externalTensor("leak", location, length))
+                .addInput(value("x", TensorProto.DataType.FLOAT_VALUE, 1))
+                .addOutput(value("y", TensorProto.DataType.FLOAT_VALUE, 1))
+                .addOutput(value("leaked", TensorProto.DataType.UINT8_VALUE, length))
+                .addNode(node("Identity", new String[] {"x"}, "y"))
+                .addNode(node("Identity", new String[] {"leak"}, "leaked"))
+                .build());
+    }
+
+    /** A UINT8 tensor whose bytes are in {@code location} (external data), from offset 0. */
+    public static TensorProto externalTensor(String name, String location, int length) {
+        return TensorProto.newBuilder().setName(name).addDims(length).setDataType(TensorProto.DataType.UINT8_VALUE)
+                .setDataLocation(TensorProto.DataLocation.EXTERNAL)
+                .addExternalData(ai.onnx.proto.OnnxMl.StringStringEntryProto.newBuilder().setKey("location")
+                        .setValue(location))
+                .addExternalData(ai.onnx.proto.OnnxMl.StringStringEntryProto.newBuilder().setKey("length")
+                        .setValue(String.valueOf(length)))
+                .build();
+    }
+
     static NodeProto node(String op, String[] inputs, String output, AttributeProto... attributes) {
         NodeProto.Builder node = NodeProto.newBuilder().setOpType(op).setName(output + "_" + op).addOutput(output);
         for (String input : inputs) {

@@ -76,6 +76,32 @@ class PredictionLogIT {
         assertThat(row.get("created_at")).isNotNull();
     }
 
+    @Test
+    void inputsAboveTheRecordCapAreStoredAsAMarkerAndThePredictionIsStillLogged() {
+        String model = fx.model("capped");
+        fx.alias(model, "champion", fx.version(model, OnnxModels.scaling(2, 1f), Map.of()));
+        String name = fx.deployReady("capped", model, "champion");
+        // 100,000 FP32 values: about 400 KB of JSON, above the default cap of 256 KB.
+        float[][] rows = new float[50_000][2];
+        for (float[] row : rows) {
+            row[0] = 1.5f;
+            row[1] = -2.25f;
+        }
+        Response r = fx.infer("/v2/models/" + name + "/infer", ServingFixtures.fp32("input", rows));
+        assertThat(r.status()).isEqualTo(200);
+        String id = r.json().at("/parameters/prediction_id").asString();
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (count(name) < 1 && System.nanoTime() < deadline) {
+            ServingFixtures.sleep(50);
+        }
+        Map<String, Object> row = jdbc.sql("SELECT inputs::text AS inputs, length(outputs::text) AS outputs "
+                + "FROM prediction_log WHERE id = CAST(:id AS uuid)").param("id", id).query().singleRow();
+        assertThat((String) row.get("inputs")).isEqualTo("{\"omitted\":\"Inputs larger than "
+                + "cairn.serving.prediction-log.max-record-size (262144 bytes of JSON) are not stored\","
+                + "\"tensors\":[{\"name\":\"input\",\"datatype\":\"FP32\",\"shape\":[50000,2],\"elements\":100000}]}");
+        assertThat(((Number) row.get("outputs")).longValue()).as("the outputs are stored whole").isGreaterThan(500_000);
+    }
+
     private long count(String deployment) {
         return jdbc.sql("SELECT count(*) FROM prediction_log WHERE deployment = :d").param("d", deployment)
                 .query(Long.class).single();

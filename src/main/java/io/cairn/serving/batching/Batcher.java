@@ -366,7 +366,7 @@ public final class Batcher {
         shape[0] = totalRows;
         int total = 0;
         for (Tensor t : parts) {
-            total += t.length();
+            total = Math.addExact(total, t.length());
         }
         Object data = first.datatype().newArray(total);
         int at = 0;
@@ -381,9 +381,9 @@ public final class Batcher {
         int perRow = Math.toIntExact(t.length() / totalRows);
         long[] shape = t.shape().clone();
         shape[0] = rows;
-        int length = Math.toIntExact(rows * perRow);
+        int length = Math.toIntExact(Math.multiplyExact(rows, perRow));
         Object data = t.datatype().newArray(length);
-        System.arraycopy(t.data(), Math.toIntExact(fromRow * perRow), data, 0, length);
+        System.arraycopy(t.data(), Math.toIntExact(Math.multiplyExact(fromRow, perRow)), data, 0, length);
         return new Tensor(t.datatype(), shape, data);
     }
 

@@ -106,7 +106,7 @@ public class EntityPredictions {
         }
         refuseMissing(read, keys, refs, rows, router.acceptsStaleFeatures(deployment));
 
-        Object data = input.datatype().newArray(rows * refs.size());
+        Object data = input.datatype().newArray(Math.multiplyExact(rows, refs.size()));
         for (int f = 0; f < refs.size(); f++) {
             OnlineFeatureValues.Column column = read.columns().get(keys + f);
             for (int r = 0; r < rows; r++) {

@@ -1,13 +1,11 @@
 package io.cairn.serving.deployments;
 
-import ai.onnxruntime.OrtException;
 import io.cairn.registry.ModelVersion;
 import io.cairn.serving.ServingProperties;
 import io.cairn.serving.onnx.ModelLoadException;
 import io.cairn.serving.onnx.OnnxArtifacts;
 import io.cairn.serving.onnx.OnnxModel;
 import io.cairn.serving.onnx.OnnxSessions;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Arrays;
 import java.util.List;
@@ -43,18 +41,18 @@ class ModelLoader {
     ServedModel load(DeploymentSpec spec, Slot.Role role, ModelVersion version, ServedModel.LoadKey key) {
         String label = "Deployment " + spec.name() + " (" + role.value() + ", alias " + key.alias() + "): model "
                 + version.name() + " version " + version.version();
-        Path file = artifacts.fetch(artifacts.locate(version.storageLocation()));
         OnnxModel onnx;
-        try {
-            onnx = sessions.open(file, spec.device(), label);
-        } finally {
-            OnnxArtifacts.deleteQuietly(file);
+        // ONNX Runtime holds the model in memory once the session exists, so the copy goes as soon as it is open.
+        try (OnnxArtifacts.LocalCopy copy = artifacts.fetch(artifacts.locate(version.storageLocation()))) {
+            onnx = sessions.open(copy.file(), spec.device(), label);
         }
         try {
             onnx.warmUp();
-        } catch (OrtException | RuntimeException e) {
+        } catch (Throwable e) {
+            // An Error too (zeros for a huge fixed input shape are an OutOfMemoryError): the session must not leak.
             onnx.close();
-            throw new ModelLoadException("The warm-up run on zeros failed: " + e.getMessage(), e);
+            throw new ModelLoadException("The warm-up run on zeros failed: " + (e instanceof Exception
+                    ? e.getMessage() : e.getClass().getSimpleName() + ": " + e.getMessage()), e);
         }
         return new ServedModel(spec.name(), version.name(), version.version(), key.alias(), key,
                 featureRefs(version.tags().get(FEATURES_TAG)), onnx, spec.maxBatchSize(), spec.maxQueueDelayMs(),

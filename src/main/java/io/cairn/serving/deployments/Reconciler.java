@@ -12,6 +12,7 @@ import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -53,9 +54,13 @@ public class Reconciler implements SmartLifecycle {
     private List<CompletableFuture<Void>> waiting = new ArrayList<>();
     private boolean wakeUp;
     private volatile boolean running;
-    private boolean failing;
+    private volatile boolean failing;
     private Thread thread;
     private ExecutorService loads;
+    /** Runs at the start of every pass: a seam for tests that make a pass fail or hang. */
+    volatile Runnable beforePass = () -> { };
+    /** When the last pass finished without failing ({@link Clock#millis()}); the start counts as one. */
+    private volatile long lastPassMillis;
 
     Reconciler(DeploymentStore store, ModelRegistry registry, ModelLoader loader, PredictionLog predictionLog,
                ServingProperties properties, Clock clock) {
@@ -124,12 +129,15 @@ public class Reconciler implements SmartLifecycle {
             List<CompletableFuture<Void>> started = List.of();
             try {
                 started = pass();
+                lastPassMillis = clock.millis();
                 if (failing) {
                     log.info("Reconciling deployments works again");
                     failing = false;
                 }
-            } catch (RuntimeException e) {
-                if (!failing) {
+            } catch (Throwable e) {
+                // Errors too: an OutOfMemoryError in a pass once ended this thread, and no deployment changed on
+                // this replica again until it restarted. The next pass comes after the interval, as after any failure.
+                if (!failing || e instanceof Error) {
                     log.warn("Reconciling deployments failed; retrying every {} ms", interval, e);
                     failing = true;
                 }
@@ -141,6 +149,7 @@ public class Reconciler implements SmartLifecycle {
 
     /** One comparison of every deployment with the tables; returns the loads it started. */
     List<CompletableFuture<Void>> pass() {
+        beforePass.run();
         List<DeploymentSpec> specs = store.all();
         Set<String> names = new HashSet<>();
         specs.forEach(s -> names.add(s.name()));
@@ -203,11 +212,17 @@ public class Reconciler implements SmartLifecycle {
         ServedModel loaded;
         try {
             loaded = loader.load(spec, slot.role, target, wanted);
-        } catch (RuntimeException e) {
+        } catch (Throwable e) {
+            // An Error as well: left uncaught it only ended this task, and the slot stayed "loading" for good.
             String message = "Loading version " + target.version() + " of model " + target.name() + " failed: "
-                    + e.getMessage();
+                    + (e instanceof RuntimeException ? e.getMessage() : e.getClass().getSimpleName() + ": "
+                    + e.getMessage());
             slot.loadFailed(wanted, message, clock.millis());
-            log.warn("Deployment {} ({}): {}", spec.name(), slot.role.value(), message);
+            if (e instanceof Error) {
+                log.warn("Deployment {} ({}): {}", spec.name(), slot.role.value(), message, e);
+            } else {
+                log.warn("Deployment {} ({}): {}", spec.name(), slot.role.value(), message);
+            }
             return;
         }
         if (slot.install(loaded)) {
@@ -216,6 +231,42 @@ public class Reconciler implements SmartLifecycle {
         } else {
             loaded.retire();
         }
+    }
+
+    /**
+     * Why this replica does not keep its sessions in line with the tables, or empty: the reconciler is stopped, its
+     * thread is gone, or no pass has succeeded for {@link #staleAfterMillis()} (a pass hangs, or every pass fails).
+     * Part of serving's readiness ({@code ServingHealthIndicator}).
+     */
+    Optional<String> problem() {
+        Thread t = thread;
+        if (!running || t == null) {
+            return Optional.of("the reconciler is not running");
+        }
+        if (!t.isAlive()) {
+            return Optional.of("the reconciler thread has stopped, so deployments are no longer loaded or updated "
+                    + "on this replica (the server log says why); restart the replica");
+        }
+        long age = clock.millis() - lastPassMillis;
+        if (age > staleAfterMillis()) {
+            return Optional.of("no reconcile pass has finished for " + age + " ms (one runs every "
+                    + properties.reconcileInterval().toMillis() + " ms), so deployment changes do not reach this "
+                    + "replica" + (failing ? "; passes fail (the server log says why)" : "; a pass is stuck"));
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * How long without a finished pass is a problem: five intervals, and at least 10 s, so that a pass slowed by a
+     * busy database (one query for the deployments, one per alias) does not take a replica out of service.
+     */
+    long staleAfterMillis() {
+        return Math.max(5 * properties.reconcileInterval().toMillis(), 10_000);
+    }
+
+    /** How long ago the last pass finished. */
+    long millisSinceLastPass() {
+        return Math.max(0, clock.millis() - lastPassMillis);
     }
 
     @Override
@@ -227,6 +278,7 @@ public class Reconciler implements SmartLifecycle {
             return t;
         });
         running = true;
+        lastPassMillis = clock.millis();
         thread = new Thread(this::loop, "cairn-serving-reconciler");
         thread.setDaemon(true);
         thread.start();

@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
@@ -29,11 +30,15 @@ import org.springframework.stereotype.Component;
  * written again record by record, so only that record is dropped: otherwise a client could keep other clients'
  * predictions out of the log, up to a batch at a time, with one request each. A batch refused because the database is
  * unreachable or busy is dropped whole, without retrying each record against it.
+ *
+ * <p>The writer survives any failure of a batch, Errors included; if its thread is gone anyway, {@link #problem()} says
+ * so and the replica's readiness goes down.
  */
 @Component
 public class PredictionLog implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(PredictionLog.class);
+    private static final long ERROR_BACKOFF_MILLIS = 1000;
 
     /** Where batches go: the prediction_log table. */
     interface Sink {
@@ -46,7 +51,7 @@ public class PredictionLog implements SmartLifecycle {
     private final BlockingQueue<PredictionRecord> queue;
     private final Map<String, Counter> dropped = new ConcurrentHashMap<>();
     private volatile boolean running;
-    private Thread writer;
+    private volatile Thread writer;
     private boolean failing;
     private long lastRefusalLoggedNanos;
 
@@ -107,14 +112,28 @@ public class PredictionLog implements SmartLifecycle {
             if (first == null) {
                 continue;
             }
-            batch.add(first);
-            queue.drainTo(batch, Math.max(0, settings.batchSize() - 1));
-            write(batch);
-            batch.clear();
+            try {
+                batch.add(first);
+                queue.drainTo(batch, Math.max(0, settings.batchSize() - 1));
+                write(batch);
+            } catch (Throwable e) {
+                // Only reached when handling a failed write failed too (say, logging it ran out of memory): the
+                // records are lost either way, and this thread must not be.
+                batch.forEach(r -> droppedCounter(r.deployment()).increment());
+                if (!backOff()) {
+                    return;
+                }
+            } finally {
+                batch.clear();
+            }
         }
     }
 
-    /** Writes one batch; a failure drops the batch (counted), so the queue keeps moving. */
+    /**
+     * Writes one batch; a failure drops the batch (counted), so the queue keeps moving. Errors are caught too: an
+     * OutOfMemoryError while binding a large batch once ended this thread, and with it the log, while predictions went
+     * on being answered.
+     */
     void write(List<PredictionRecord> batch) {
         if (batch.isEmpty()) {
             return;
@@ -125,16 +144,19 @@ public class PredictionLog implements SmartLifecycle {
                 log.info("Prediction log writes work again");
                 failing = false;
             }
-        } catch (RuntimeException e) {
-            if (batch.size() > 1 && !unavailable(e)) {
+        } catch (Throwable e) {
+            if (e instanceof RuntimeException runtime && batch.size() > 1 && !unavailable(runtime)) {
                 writeEach(batch);
                 return;
             }
             batch.forEach(r -> droppedCounter(r.deployment()).increment());
-            if (!failing) {
+            if (!failing || e instanceof Error) {
                 log.warn("Writing {} prediction log records failed; they are dropped (and counted) until writes "
                         + "work again", batch.size(), e);
                 failing = true;
+            }
+            if (e instanceof Error) {
+                backOff();
             }
         }
     }
@@ -161,6 +183,38 @@ public class PredictionLog implements SmartLifecycle {
                 }
             }
         }
+    }
+
+    /** After an Error, gives the JVM a second (to collect garbage, say) before the next batch; false if interrupted. */
+    private boolean backOff() {
+        try {
+            Thread.sleep(ERROR_BACKOFF_MILLIS);
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /**
+     * Why predictions are not being written, or empty while the writer runs: part of serving's readiness
+     * ({@code ServingHealthIndicator}).
+     */
+    public Optional<String> problem() {
+        Thread w = writer;
+        if (!running || w == null) {
+            return Optional.of("the prediction log writer is not running");
+        }
+        if (!w.isAlive()) {
+            return Optional.of("the prediction log writer thread has stopped, so predictions are no longer logged "
+                    + "(the server log says why); restart the replica");
+        }
+        return Optional.empty();
+    }
+
+    /** The writer thread, for tests. */
+    Thread writerThread() {
+        return writer;
     }
 
     @Override

@@ -8,9 +8,10 @@ import io.cairn.platform.error.CairnException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -23,18 +24,11 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
  * Finds a model version's ONNX file in the artifact store and copies it to local disk for ONNX Runtime. A version's
  * files follow MLflow's ONNX flavor (an {@code MLmodel} file whose {@code flavors.onnx.data} names the {@code .onnx}
  * file) or are a directory holding exactly one {@code .onnx} file; a source that is itself a {@code .onnx} file works
- * too. Models with external weight files are not supported: only the {@code .onnx} file is copied.
- *
- * <p>Each copy sits alone in a directory of its own. ONNX Runtime reads a model's external data from files beside it
- * and below (it refuses absolute paths and {@code ..}), so a model file in the shared temporary directory could name,
- * say, another model being loaded or any file under {@code /tmp} as its weights and hand their bytes back in an
- * inference answer. Next to nothing, such a model fails to load.
+ * too. Models with external weight files are not supported: only the {@code .onnx} file is copied, and a model that
+ * names external data is refused before ONNX Runtime opens it.
  */
 @Component
 public class OnnxArtifacts {
-
-    /** The copy's name in its directory. */
-    static final String MODEL_FILE = "model.onnx";
 
     private final ArtifactStore store;
 
@@ -105,39 +99,71 @@ public class OnnxArtifacts {
     }
 
     /**
-     * Copies the file, streaming, to {@code model.onnx} in a new temporary directory that holds nothing else (readable
-     * by this user only); the caller deletes both with {@link #deleteQuietly}.
+     * A model file copied to local disk, alone in a directory of its own that only this server's user can read or
+     * enter. The directory matters even though external data is refused ({@link ExternalDataCheck}): nothing else
+     * lies beside the copy for a relative path to name, and no other local user can swap the file between the check
+     * and ONNX Runtime's read. Closing removes the directory.
      */
-    public Path fetch(String path) {
+    public static final class LocalCopy implements AutoCloseable {
+
+        private final Path directory;
+        private final Path file;
+
+        private LocalCopy(Path directory, Path file) {
+            this.directory = directory;
+            this.file = file;
+        }
+
+        public Path file() {
+            return file;
+        }
+
+        public Path directory() {
+            return directory;
+        }
+
+        /** Removes the copy and its directory; a failure leaves them to be removed when the JVM exits. */
+        @Override
+        public void close() {
+            deleteQuietly(file);
+            deleteQuietly(directory);
+        }
+    }
+
+    /** Copies the file, streaming, into a new private directory; the caller closes the copy once it is opened. */
+    public LocalCopy fetch(String path) {
         ArtifactContent content = store.open(path).orElseThrow(() ->
                 new ModelLoadException("The model file " + store.uri(path) + " disappeared while loading."));
+        Path directory = null;
         Path file = null;
         try (InputStream in = content.stream()) {
-            file = Files.createTempDirectory("cairn-model-").resolve(MODEL_FILE);
-            Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
-            return file;
+            directory = privateDirectory();
+            file = directory.resolve("model.onnx");
+            Files.copy(in, file);
+            return new LocalCopy(directory, file);
         } catch (IOException e) {
             deleteQuietly(file);
+            deleteQuietly(directory);
             throw new ModelLoadException("Copying the model file " + store.uri(path) + " failed: " + e.getMessage(), e);
         }
     }
 
-    /** Deletes a file {@link #fetch} made, and the directory made for it. */
-    public static void deleteQuietly(Path file) {
-        if (file != null) {
-            delete(file);
-            if (file.getFileName().toString().equals(MODEL_FILE) && file.getParent() != null
-                    && file.getParent().getFileName().toString().startsWith("cairn-model-")) {
-                delete(file.getParent());
-            }
+    private static Path privateDirectory() throws IOException {
+        if (FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
+            return Files.createTempDirectory("cairn-model-",
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         }
+        // Elsewhere (Windows) the JDK's temporary directories are already private to the user.
+        return Files.createTempDirectory("cairn-model-");
     }
 
-    private static void delete(Path path) {
-        try {
-            Files.deleteIfExists(path);
-        } catch (IOException e) {
-            path.toFile().deleteOnExit();
+    public static void deleteQuietly(Path file) {
+        if (file != null) {
+            try {
+                Files.deleteIfExists(file);
+            } catch (IOException e) {
+                file.toFile().deleteOnExit();
+            }
         }
     }
 }

@@ -68,13 +68,15 @@ public class OnnxSessions {
     }
 
     /**
-     * Opens the model file on the device. {@code AUTO} tries CUDA and falls back to the CPU, recording why in
+     * Opens the model file on the device, after refusing a model that stores tensors as external data (see
+     * {@link ExternalDataCheck}: ONNX Runtime would read any file the location names). {@code AUTO} tries CUDA and falls back to the CPU, recording why in
      * {@link OnnxModel#deviceNote()}; {@code CUDA} fails with the cause instead.
      *
      * @param label names the model in log lines, e.g. {@code deployment churn-svc: churn v3}
      * @throws ModelLoadException when the file is no loadable ONNX model or the device cannot be used
      */
     public OnnxModel open(Path file, Device device, String label) {
+        ExternalDataCheck.refuse(file);
         OnnxModel model = switch (device) {
             case CPU -> create(file, false, null);
             case CUDA -> {

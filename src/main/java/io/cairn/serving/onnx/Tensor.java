@@ -9,8 +9,17 @@ import java.util.Arrays;
  */
 public record Tensor(Datatype datatype, long[] shape, Object data) {
 
+    /** The most values one tensor holds: its data is one Java array. */
+    public static final long MAX_ELEMENTS = Integer.MAX_VALUE;
+
     public Tensor {
-        long expected = elements(shape);
+        long expected;
+        try {
+            expected = elements(shape);
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " holds more values than a long "
+                    + "counts");
+        }
         int actual = datatype.length(data);
         if (expected != actual) {
             throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " holds " + expected
@@ -18,13 +27,41 @@ public record Tensor(Datatype datatype, long[] shape, Object data) {
         }
     }
 
-    /** The number of elements a shape holds. */
+    /**
+     * The number of elements a shape holds, multiplied exactly.
+     *
+     * @throws ArithmeticException      when the count overflows a long
+     * @throws IllegalArgumentException for a negative dimension
+     */
     public static long elements(long[] shape) {
         long n = 1;
         for (long d : shape) {
-            n *= d;
+            if (d < 0) {
+                throw new IllegalArgumentException("negative dimension in shape " + Arrays.toString(shape));
+            }
+            n = Math.multiplyExact(n, d);
         }
         return n;
+    }
+
+    /**
+     * Whether a shape is small enough to serve: its dimensions, with 0 counted as 1, multiply to at most
+     * {@link #MAX_ELEMENTS}. Counting zeros as 1 keeps out empty shapes such as {@code [0, 2^62, 4]}, whose strides
+     * would still overflow inside ONNX Runtime.
+     */
+    public static boolean fits(long[] shape) {
+        long span = 1;
+        for (long d : shape) {
+            if (d < 0) {
+                return false;
+            }
+            long factor = Math.max(1, d);
+            if (factor > MAX_ELEMENTS / span) {
+                return false;
+            }
+            span *= factor;
+        }
+        return true;
     }
 
     public int length() {

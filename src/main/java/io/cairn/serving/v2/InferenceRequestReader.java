@@ -212,6 +212,11 @@ final class InferenceRequestReader {
     private static Tensor decodeBinary(ParsedInput input, ByteBuffer part) {
         Datatype type = input.spec().datatype();
         long elements = product(input.shape());
+        if (type == Datatype.BYTES && elements > part.remaining() / 4) {
+            // Before the array is allocated: each element takes at least its 4-byte length.
+            throw bad("Input '" + input.name() + "' has shape " + Arrays.toString(input.shape()) + " (" + elements
+                    + " BYTES values, at least 4 bytes each) but binary_data_size " + part.remaining() + ".");
+        }
         if (type != Datatype.BYTES) {
             long expected = elements * width(type);
             if (part.remaining() != expected) {
@@ -382,6 +387,12 @@ final class InferenceRequestReader {
             throw bad("Input '" + name + "' has shape " + Arrays.toString(shape) + " but " + label + " expects "
                     + spec.shapeText() + " (-1: any size).");
         }
+        if (!Tensor.fits(shape)) {
+            // Checked before anything is sized from the shape: a count that overflows a long once passed as the few
+            // values sent ([4611686018427387905, 4] wraps around to 4) and failed inside ONNX Runtime.
+            throw bad("Input '" + name + "' has shape " + Arrays.toString(shape) + ", more values than a tensor can "
+                    + "hold: its dimensions (0 counted as 1) may multiply to at most " + Tensor.MAX_ELEMENTS + ".");
+        }
         if (binarySize >= 0) {
             if (data != null || deferred != null) {
                 throw bad("Input '" + name + "' has both data and a binary_data_size; send its values one way.");
@@ -437,7 +448,7 @@ final class InferenceRequestReader {
             String field = p.currentName();
             JsonToken token = p.nextToken();
             if (field.equals("binary_data_size")) {
-                if (token != JsonToken.VALUE_NUMBER_INT || p.getLongValue() < 0 || p.getLongValue() > Integer.MAX_VALUE) {
+                if (!isLong(p, token) || p.getLongValue() < 0 || p.getLongValue() > Integer.MAX_VALUE) {
                     throw bad("inputs[" + index + "].parameters.binary_data_size must be a non-negative integer "
                             + "(bytes).");
                 }
@@ -482,7 +493,7 @@ final class InferenceRequestReader {
         long[] dims = new long[8];
         int n = 0;
         while (p.nextToken() != JsonToken.END_ARRAY) {
-            if (p.currentToken() != JsonToken.VALUE_NUMBER_INT || p.getLongValue() < 0) {
+            if (!isLong(p, p.currentToken()) || p.getLongValue() < 0) {
                 throw bad("inputs[" + index + "].shape must be a list of non-negative integers.");
             }
             if (p.getLongValue() > Integer.MAX_VALUE) {
@@ -551,6 +562,11 @@ final class InferenceRequestReader {
 
     private static String inputSpecs(OnnxModel model) {
         return model.inputs().stream().map(s -> s.name() + " " + s.datatype() + " " + s.shapeText()).toList().toString();
+    }
+
+    /** Whether the token is an integer that fits a long (reading a larger one as a long throws). */
+    private static boolean isLong(JsonParser p, JsonToken token) {
+        return token == JsonToken.VALUE_NUMBER_INT && p.getNumberType() != JsonParser.NumberType.BIG_INTEGER;
     }
 
     private static long product(long[] shape) {

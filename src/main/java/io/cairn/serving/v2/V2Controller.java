@@ -4,6 +4,7 @@ import io.cairn.platform.security.Access;
 import io.cairn.platform.security.Permission;
 import io.cairn.platform.security.ResourceType;
 import io.cairn.platform.error.CairnException;
+import io.cairn.platform.error.ErrorCode;
 import io.cairn.platform.error.V2Api;
 import io.cairn.serving.ServingProperties;
 import io.cairn.serving.deployments.DeploymentRouter;
@@ -17,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.InvalidMediaTypeException;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -127,6 +129,34 @@ class V2Controller {
                 + " bytes (cairn.serving.max-request-size); send smaller batches.");
     }
 
+    /**
+     * Inference takes JSON ({@code application/json}) or binary tensor data ({@code application/octet-stream}), or no
+     * Content-Type at all when {@code Inference-Header-Content-Length} is sent (tritonclient sends its binary requests
+     * so). Everything else is refused: a web page can make a visitor's browser POST text/plain, a form, or a body
+     * without a type to any origin with no CORS preflight (a "simple request"), and the model would run on it.
+     * JSON, octet-stream and the custom header each require a preflight, which this server does not grant.
+     */
+    private static void checkContentType(HttpServletRequest request) {
+        String header = request.getContentType();
+        if (header == null && request.getHeader(HEADER_LENGTH_HEADER) != null) {
+            return;
+        }
+        MediaType type = null;
+        try {
+            type = header == null ? null : MediaType.parseMediaType(header);
+        } catch (InvalidMediaTypeException e) {
+            // refused below, like any other type
+        }
+        if (type != null && (type.equalsTypeAndSubtype(MediaType.APPLICATION_JSON)
+                || type.equalsTypeAndSubtype(MediaType.APPLICATION_OCTET_STREAM))) {
+            return;
+        }
+        throw new CairnException(ErrorCode.BAD_REQUEST, (header == null ? "The request has no Content-Type"
+                : "Content-Type '" + header + "' is not accepted") + "; send Content-Type: application/json (or "
+                + "application/octet-stream for binary tensor data). Types a browser may send from any web page "
+                + "without a CORS preflight (text/plain, forms, none) are refused.");
+    }
+
     private static int headerLength(String header, int bodyLength) {
         if (header == null) {
             return bodyLength;
@@ -149,6 +179,7 @@ class V2Controller {
         long start = System.nanoTime();
         // Who may infer: READ on the deployment (a cached level, so no query per request).
         access.require(ResourceType.DEPLOYMENT, name, Permission.READ);
+        checkContentType(request);
         if (request.getContentLengthLong() > maxRequestBytes) {
             throw tooLarge();
         }

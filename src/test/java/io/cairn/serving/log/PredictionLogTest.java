@@ -94,6 +94,56 @@ class PredictionLogTest {
     }
 
     @Test
+    void anErrorWritingABatchDropsItAndTheWriterKeepsGoing() throws Exception {
+        List<PredictionRecord> written = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        PredictionLog log = new PredictionLog(capacity(10), batch -> {
+            if (calls.getAndIncrement() == 0) {
+                throw new OutOfMemoryError("test: Java heap space");
+            }
+            written.addAll(batch);
+        }, registry);
+        log.start();
+        try {
+            log.offer(record("oom"));
+            await(() -> calls.get() == 1);
+            log.offer(record("oom"));
+            await(() -> written.size() == 1);
+            assertThat(log.dropped("oom")).isEqualTo(1);
+        } finally {
+            log.stop();
+        }
+    }
+
+    @Test
+    void aWriterThreadThatIsGoneIsAProblemForReadiness() throws Exception {
+        PredictionLog log = new PredictionLog(capacity(10), batch -> { }, registry);
+        assertThat(log.problem()).hasValue("the prediction log writer is not running");
+        log.start();
+        try {
+            assertThat(log.problem()).isEmpty();
+            Thread writer = log.writerThread();
+            writer.interrupt(); // the one way the writer ends while the log runs
+            writer.join(10_000);
+            assertThat(log.problem()).hasValueSatisfying(p -> assertThat(p)
+                    .startsWith("the prediction log writer thread has stopped"));
+        } finally {
+            log.stop();
+        }
+    }
+
+    /** Waits (bounded) until the condition holds. */
+    static void await(java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("condition not met within 10 s");
+            }
+            Thread.sleep(10);
+        }
+    }
+
+    @Test
     void predictionIdsAreTimeOrderedVersionSevenUuids() {
         long before = System.currentTimeMillis();
         java.util.UUID id = PredictionIds.next();

@@ -114,6 +114,52 @@ class InferenceRequestReaderTest {
                 + "{\"name\": \"x\", \"shape\": [1, 3], \"datatype\": \"FP32\", \"data\": [1, 2, 3]}]}", "given twice");
     }
 
+    @Test
+    void shapesWhoseCountOverflowsOrHostileNumbersAre400sNamingTheInput() {
+        OnnxModel any = TestSessions.open(OnnxModels.identity(TensorProto.DataType.FLOAT_VALUE, -1, -2));
+        OnnxModel strings = TestSessions.open(OnnxModels.identity(TensorProto.DataType.STRING_VALUE, -1));
+        try {
+            String x = "{\"inputs\": [{\"name\": \"x\", \"datatype\": \"FP32\", \"shape\": %s, \"data\": %s}]}";
+            // 4611686018427387905 * 4 wraps around to 4 in a long: the 4 values seemed to fit.
+            assertBadModel(any, x.formatted("[4611686018427387905, 4]", "[1, 2, 3, 4]"),
+                    "Input 'x' has shape [4611686018427387905, 4], more values than a tensor can hold");
+            assertBadModel(any, x.formatted("[3037000500, 3037000500]", "[]"), "Input 'x' has shape [3037000500, ");
+            assertBadModel(any, x.formatted("[0, 4611686018427387905]", "[]"), "more values than a tensor can hold");
+            assertBadModel(any, x.formatted("[1, 99999999999999999999]", "[1]"),
+                    "inputs[0].shape must be a list of non-negative integers");
+            assertBadModel(any, x.formatted("[1, NaN]", "[1]"), "inputs[0].shape must be a list of non-negative");
+            assertBadModel(any, x.formatted("[1, 2.5]", "[1]"), "inputs[0].shape must be a list of non-negative");
+            assertBadModel(any, x.formatted("[1, -1]", "[1]"), "inputs[0].shape must be a list of non-negative");
+            assertBadModel(any, x.formatted("[2, 2]", "[1, 2, 3]"), "shape [2, 2] (4 values) but 3 data values");
+            assertBadModel(any, x.formatted("[1, 2]", "[1, 2, 3]"), "shape [1, 2] (2 values) but 3 data values");
+            assertBadModel(int64, "{\"inputs\": [{\"name\": \"x\", \"datatype\": \"INT64\", \"shape\": [1], "
+                    + "\"data\": [NaN]}]}", "Input 'x' data[0]: INT64 needs an integer, got NaN");
+            assertBadModel(int64, "{\"inputs\": [{\"name\": \"x\", \"datatype\": \"INT64\", \"shape\": [1], "
+                    + "\"data\": [\"NaN\"]}]}", "Input 'x' data[0]: INT64 needs an integer, got the string \"NaN\"");
+            // Binary data: the shape is checked before anything is allocated for it.
+            String binary = "{\"inputs\": [{\"name\": \"x\", \"datatype\": \"%s\", \"shape\": %s, "
+                    + "\"parameters\": {\"binary_data_size\": %s}}]}";
+            assertThatThrownBy(() -> readBinary(any, binary.formatted("FP32", "[4611686018427387905, 4]", 16),
+                    new byte[16])).isInstanceOf(CairnException.class)
+                    .hasMessageContaining("more values than a tensor can hold");
+            assertThatThrownBy(() -> readBinary(strings, binary.formatted("BYTES", "[3000000000]", 4), new byte[4]))
+                    .isInstanceOf(CairnException.class).hasMessageContaining("Input 'x' has shape [3000000000]");
+            assertThatThrownBy(() -> readBinary(strings, binary.formatted("BYTES", "[1000000000]", 4), new byte[4]))
+                    .isInstanceOf(CairnException.class).hasMessageContaining("Input 'x' has shape [1000000000] "
+                            + "(1000000000 BYTES values, at least 4 bytes each) but binary_data_size 4");
+            assertThatThrownBy(() -> readBinary(any, binary.formatted("FP32", "[1, 1]", "99999999999999999999"),
+                    new byte[4])).isInstanceOf(CairnException.class)
+                    .hasMessageContaining("binary_data_size must be a non-negative integer");
+        } finally {
+            any.close();
+            strings.close();
+        }
+    }
+
+    private void assertBadModel(OnnxModel model, String json, String message) {
+        assertThatThrownBy(() -> read(model, json)).isInstanceOf(CairnException.class).hasMessageContaining(message);
+    }
+
     /** The JSON header followed by the binary part, as the binary tensor data extension sends them. */
     private InferenceRequest readBinary(OnnxModel model, String json, byte[] binary) {
         byte[] header = json.getBytes(StandardCharsets.UTF_8);
