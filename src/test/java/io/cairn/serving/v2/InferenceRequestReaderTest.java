@@ -122,9 +122,9 @@ class InferenceRequestReaderTest {
             String x = "{\"inputs\": [{\"name\": \"x\", \"datatype\": \"FP32\", \"shape\": %s, \"data\": %s}]}";
             // 4611686018427387905 * 4 wraps around to 4 in a long: the 4 values seemed to fit.
             assertBadModel(any, x.formatted("[4611686018427387905, 4]", "[1, 2, 3, 4]"),
-                    "Input 'x' has shape [4611686018427387905, 4], more values than a tensor can hold");
-            assertBadModel(any, x.formatted("[3037000500, 3037000500]", "[]"), "Input 'x' has shape [3037000500, ");
-            assertBadModel(any, x.formatted("[0, 4611686018427387905]", "[]"), "more values than a tensor can hold");
+                    "inputs[0].shape: dimension 4611686018427387905 is larger than 2147483647");
+            assertBadModel(any, x.formatted("[3037000500, 3037000500]", "[]"), "dimension 3037000500 is larger than");
+            assertBadModel(any, x.formatted("[0, 4611686018427387905]", "[]"), "dimension 4611686018427387905 is larger");
             assertBadModel(any, x.formatted("[1, 99999999999999999999]", "[1]"),
                     "inputs[0].shape must be a list of non-negative integers");
             assertBadModel(any, x.formatted("[1, NaN]", "[1]"), "inputs[0].shape must be a list of non-negative");
@@ -141,9 +141,9 @@ class InferenceRequestReaderTest {
                     + "\"parameters\": {\"binary_data_size\": %s}}]}";
             assertThatThrownBy(() -> readBinary(any, binary.formatted("FP32", "[4611686018427387905, 4]", 16),
                     new byte[16])).isInstanceOf(CairnException.class)
-                    .hasMessageContaining("more values than a tensor can hold");
+                    .hasMessageContaining("is larger than 2147483647");
             assertThatThrownBy(() -> readBinary(strings, binary.formatted("BYTES", "[3000000000]", 4), new byte[4]))
-                    .isInstanceOf(CairnException.class).hasMessageContaining("Input 'x' has shape [3000000000]");
+                    .isInstanceOf(CairnException.class).hasMessageContaining("dimension 3000000000 is larger than");
             assertThatThrownBy(() -> readBinary(strings, binary.formatted("BYTES", "[1000000000]", 4), new byte[4]))
                     .isInstanceOf(CairnException.class).hasMessageContaining("Input 'x' has shape [1000000000] "
                             + "(1000000000 BYTES values, at least 4 bytes each) but binary_data_size 4");
@@ -266,7 +266,7 @@ class InferenceRequestReaderTest {
             assertThatThrownBy(() -> readBinary(strings, "{\"inputs\": [{\"name\": \"x\", \"datatype\": \"BYTES\", "
                     + "\"shape\": [2000000000], \"parameters\": {\"binary_data_size\": 4}}]}", new byte[4]))
                     .isInstanceOf(CairnException.class)
-                    .hasMessageContaining("2000000000 BYTES elements, at least 8000000000 bytes) but binary_data_size 4");
+                    .hasMessageContaining("2000000000 BYTES values, at least 4 bytes each) but binary_data_size 4");
         } finally {
             strings.close();
         }
