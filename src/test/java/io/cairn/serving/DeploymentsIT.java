@@ -199,8 +199,7 @@ class DeploymentsIT {
             assertThat(created.status()).as(created.body()).isEqualTo(201);
             assertThat(created.json().at("/state/ready").asBoolean()).isFalse();
             assertThat(created.json().at("/state/aliases/0/error").asString())
-                    .contains("ONNX Runtime cannot load the model").contains("External data path")
-                    .contains("Cairn serves self-contained .onnx files");
+                    .contains("as external data").contains("which Cairn does not serve");
             Response infer = fx.infer("/v2/models/" + name + "/infer", ServingFixtures.fp32("x", new float[][] {{0}}));
             assertThat(infer.status()).isEqualTo(503);
         } finally {

@@ -283,8 +283,8 @@ class InferenceIT {
         for (String[] shapeAndData : new String[][] {{"[4611686018427387905, 4]", "[1, 2, 3, 4]"},
                 {"[3037000500, 3037000500]", "[]"}, {"[0, 4611686018427387905]", "[]"}}) {
             Response r = fx.http.post(path, input("x", "FP32", shapeAndData[0], shapeAndData[1]));
-            assertBad(r, "Input 'x' has shape " + shapeAndData[0].replace(",", ", ").replace(",  ", ", "),
-                    "more values than a tensor can hold");
+            // Every one of these has a dimension beyond what ONNX Runtime's Java API can take (2^31 - 1).
+            assertBad(r, "inputs[0].shape: dimension", "is larger than 2147483647");
             assertThat(r.body()).doesNotContainIgnoringCase("onnxruntime").doesNotContain(".cc");
         }
         assertBad(fx.http.post(path, input("x", "FP32", "[1, 99999999999999999999]", "[1]")),
