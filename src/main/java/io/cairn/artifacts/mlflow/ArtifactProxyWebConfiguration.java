@@ -1,11 +1,13 @@
 package io.cairn.artifacts.mlflow;
 
+import io.cairn.platform.web.BodyLimits;
 import jakarta.servlet.http.HttpServletRequest;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.servlet.filter.OrderedFormContentFilter;
 import org.springframework.boot.tomcat.TomcatConnectorCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.http.HttpMethod;
 
 /** Servlet plumbing the artifact proxy needs so that upload bodies reach it untouched. */
 @Configuration(proxyBeanMethods = false)
@@ -28,6 +30,15 @@ class ArtifactProxyWebConfiguration {
                 return ArtifactRequestPaths.rawArtifactPath(request).isPresent();
             }
         };
+    }
+
+    /** Uploads go to the store as a stream (one S3 part in memory at most), so they have no whole-body limit. */
+    @Bean
+    BodyLimits artifactBodyLimits() {
+        return BodyLimits.builder()
+                .streaming(HttpMethod.PUT, ArtifactRequestPaths.PREFIXES.stream().map(p -> p + "/artifacts/**")
+                        .toArray(String[]::new))
+                .build();
     }
 
     /**

@@ -16,8 +16,12 @@ public enum ErrorCode {
     PERMISSION_DENIED(403),
     RESOURCE_DOES_NOT_EXIST(404),
     ENDPOINT_NOT_FOUND(404),
+    /** The endpoint cannot answer in any media type the request's Accept header allows. */
+    NOT_ACCEPTABLE(406),
     /** The request is valid but this server cannot carry it out as it is (e.g. a device it does not have). */
     CONFLICT(409),
+    /** The request body is larger than the endpoint accepts (cairn.http.* and the protocols' own size settings). */
+    PAYLOAD_TOO_LARGE(413),
     /** The request is well-formed but its data cannot be used (e.g. features missing for an entity). */
     UNPROCESSABLE_ENTITY(422),
     /** Too many failed sign-ins for one user or from one address; retry after the time the message names. */

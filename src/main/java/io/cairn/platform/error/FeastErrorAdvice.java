@@ -33,10 +33,15 @@ public class FeastErrorAdvice {
 
     /**
      * How an error on a Feast endpoint is answered, for the handlers here and for the feature server's own port,
-     * which is not Spring MVC: domain errors with their code, malformed JSON as 400, a database outage as 503,
+     * which is not Spring MVC: domain errors with their code (a body over its limit as 413, also when a parser wrapped
+     * it), malformed JSON as 400, a database outage as 503,
      * anything else as 500 (logged).
      */
     public static Mapped map(Throwable e) {
+        PayloadTooLarge tooLarge = PayloadTooLarge.in(e);
+        if (tooLarge != null) {
+            return new Mapped(tooLarge.code().httpStatus(), tooLarge.getMessage());
+        }
         if (e instanceof CairnException c) {
             return new Mapped(c.code().httpStatus(), c.getMessage());
         }
@@ -60,6 +65,9 @@ public class FeastErrorAdvice {
 
     @ExceptionHandler(HttpMessageNotReadableException.class)
     ResponseEntity<Detail> unreadable(HttpMessageNotReadableException e) {
+        if (PayloadTooLarge.in(e) != null) {
+            return respond(map(e));
+        }
         Throwable cause = e.getMostSpecificCause();
         return respond(ErrorCode.BAD_REQUEST, "Malformed JSON in request body: "
                 + (cause instanceof JacksonException j ? j.getOriginalMessage() : cause.getMessage()));

@@ -37,6 +37,10 @@ public class MlflowErrorAdvice {
 
     @ExceptionHandler(HttpMessageNotReadableException.class)
     ResponseEntity<MlflowError> unreadable(HttpMessageNotReadableException e) {
+        PayloadTooLarge tooLarge = PayloadTooLarge.in(e);
+        if (tooLarge != null) {
+            return respond(tooLarge.code(), tooLarge.getMessage());
+        }
         Throwable cause = e.getMostSpecificCause();
         if (cause instanceof StreamReadException syntax && !(cause instanceof tools.jackson.databind.DatabindException)) {
             return respond(ErrorCode.MALFORMED_REQUEST,
@@ -81,6 +85,10 @@ public class MlflowErrorAdvice {
 
     @ExceptionHandler(Exception.class)
     ResponseEntity<MlflowError> unexpected(Exception e) {
+        PayloadTooLarge tooLarge = PayloadTooLarge.in(e);
+        if (tooLarge != null) {
+            return respond(tooLarge.code(), tooLarge.getMessage());
+        }
         log.error("Unexpected error on an MLflow endpoint", e);
         return respond(ErrorCode.INTERNAL_ERROR, "Internal error: " + e.getClass().getSimpleName());
     }

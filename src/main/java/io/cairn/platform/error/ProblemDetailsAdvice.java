@@ -40,6 +40,10 @@ public class ProblemDetailsAdvice {
 
     @ExceptionHandler(HttpMessageNotReadableException.class)
     ResponseEntity<ProblemDetail> unreadable(HttpMessageNotReadableException e) {
+        PayloadTooLarge tooLarge = PayloadTooLarge.in(e);
+        if (tooLarge != null) {
+            return problem(tooLarge.code(), tooLarge.getMessage());
+        }
         Throwable cause = e.getMostSpecificCause();
         if (cause instanceof UnrecognizedPropertyException unknown) {
             return problem(ErrorCode.INVALID_PARAMETER_VALUE, "Unknown field '" + unknown.getPropertyName()
@@ -88,6 +92,10 @@ public class ProblemDetailsAdvice {
 
     @ExceptionHandler(Exception.class)
     ResponseEntity<ProblemDetail> unexpected(Exception e) {
+        PayloadTooLarge tooLarge = PayloadTooLarge.in(e);
+        if (tooLarge != null) {
+            return problem(tooLarge.code(), tooLarge.getMessage());
+        }
         log.error("Unexpected error on an /api/v1 endpoint", e);
         return problem(ErrorCode.INTERNAL_ERROR, "Internal error: " + e.getClass().getSimpleName());
     }

@@ -34,11 +34,19 @@ public class V2ErrorAdvice {
 
     @ExceptionHandler(JacksonException.class)
     ResponseEntity<V2Error> json(JacksonException e) {
+        PayloadTooLarge tooLarge = PayloadTooLarge.in(e);
+        if (tooLarge != null) {
+            return respond(tooLarge.code(), tooLarge.getMessage());
+        }
         return respond(ErrorCode.BAD_REQUEST, "Malformed JSON in request body: " + e.getOriginalMessage());
     }
 
     @ExceptionHandler(HttpMessageNotReadableException.class)
     ResponseEntity<V2Error> unreadable(HttpMessageNotReadableException e) {
+        PayloadTooLarge tooLarge = PayloadTooLarge.in(e);
+        if (tooLarge != null) {
+            return respond(tooLarge.code(), tooLarge.getMessage());
+        }
         Throwable cause = e.getMostSpecificCause();
         return respond(ErrorCode.BAD_REQUEST, "Malformed JSON in request body: "
                 + (cause instanceof JacksonException j ? j.getOriginalMessage() : cause.getMessage()));
@@ -58,6 +66,10 @@ public class V2ErrorAdvice {
 
     @ExceptionHandler(Exception.class)
     ResponseEntity<V2Error> unexpected(Exception e) {
+        PayloadTooLarge tooLarge = PayloadTooLarge.in(e);
+        if (tooLarge != null) {
+            return respond(tooLarge.code(), tooLarge.getMessage());
+        }
         log.error("Unexpected error on a /v2 endpoint", e);
         return respond(ErrorCode.INTERNAL_ERROR, "Internal error: " + e.getClass().getSimpleName());
     }
