@@ -100,7 +100,7 @@ recreate_database() {
 # Starts ${WORK}/cairn.jar on PORT against DB_NAME with -Xmx${SERVER_XMX} and any further arguments given, and waits
 # (at most READY_TIMEOUT_S) until its readiness group is UP. Sets SERVER_PID. A bench running more than one server sets
 # SERVER_NAME before each start (log ${WORK}/${SERVER_NAME}.log, working directory ${WORK}/run-${SERVER_NAME}); every
-# server started is stopped on exit (SERVER_PIDS), or earlier with stop_server.
+# server started is stopped on exit (SERVER_PIDS), or earlier with stop_server. SERVER_JVM_ARGS: extra JVM options.
 start_server() {
     local name="${SERVER_NAME:-server}" log_file run_dir
     log_file="${WORK}/${name}.log"
@@ -110,7 +110,8 @@ start_server() {
     mkdir -p "${run_dir}"
     (
         cd "${run_dir}"
-        exec java "-Xmx${SERVER_XMX}" -jar "${WORK}/cairn.jar" \
+        # shellcheck disable=SC2086 # SERVER_JVM_ARGS is a list of JVM options (e.g. a JFR recording)
+        exec java "-Xmx${SERVER_XMX}" ${SERVER_JVM_ARGS:-} -jar "${WORK}/cairn.jar" \
             --server.port="${PORT}" \
             --cairn.features.server.port="${FEATURE_SERVER_PORT:-0}" \
             --spring.datasource.url="jdbc:postgresql://${PG_HOST}:${PG_PORT}/${DB_NAME}?reWriteBatchedInserts=true" \
