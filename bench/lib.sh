@@ -98,35 +98,54 @@ recreate_database() {
 }
 
 # Starts ${WORK}/cairn.jar on PORT against DB_NAME with -Xmx${SERVER_XMX} and any further arguments given, and waits
-# (at most READY_TIMEOUT_S) until its readiness group is UP. Sets SERVER_PID.
+# (at most READY_TIMEOUT_S) until its readiness group is UP. Sets SERVER_PID. A bench running more than one server sets
+# SERVER_NAME before each start (log ${WORK}/${SERVER_NAME}.log, working directory ${WORK}/run-${SERVER_NAME}); every
+# server started is stopped on exit (SERVER_PIDS), or earlier with stop_server. SERVER_JVM_ARGS: extra JVM options.
 start_server() {
+    local name="${SERVER_NAME:-server}" log_file run_dir
+    log_file="${WORK}/${name}.log"
+    run_dir="${WORK}/run${SERVER_NAME:+-${SERVER_NAME}}"
     port_free "${PORT}" || die "port ${PORT} is already in use; set PORT to a free one"
-    log "starting server on port ${PORT} (-Xmx${SERVER_XMX}); log: ${WORK}/server.log"
-    mkdir -p "${WORK}/run"
+    log "starting ${name} on port ${PORT} (-Xmx${SERVER_XMX}); log: ${log_file}"
+    mkdir -p "${run_dir}"
     (
-        cd "${WORK}/run"
-        exec java "-Xmx${SERVER_XMX}" -jar "${WORK}/cairn.jar" \
+        cd "${run_dir}"
+        # shellcheck disable=SC2086 # SERVER_JVM_ARGS is a list of JVM options (e.g. a JFR recording)
+        exec java "-Xmx${SERVER_XMX}" ${SERVER_JVM_ARGS:-} -jar "${WORK}/cairn.jar" \
             --server.port="${PORT}" \
             --cairn.features.server.port="${FEATURE_SERVER_PORT:-0}" \
             --spring.datasource.url="jdbc:postgresql://${PG_HOST}:${PG_PORT}/${DB_NAME}?reWriteBatchedInserts=true" \
             --spring.datasource.username="${PG_USER}" \
             "$@"
-    ) >"${WORK}/server.log" 2>&1 &
+    ) >"${log_file}" 2>&1 &
     SERVER_PID=$!
+    SERVER_PIDS+=("${SERVER_PID}")
     local ready_url="http://127.0.0.1:${PORT}/actuator/health/readiness" deadline=$((SECONDS + READY_TIMEOUT_S))
     until curl -fsS --max-time 2 "${ready_url}" 2>/dev/null | grep -q '"status":"UP"'; do
         if ! kill -0 "${SERVER_PID}" 2>/dev/null; then
-            tail -n 40 "${WORK}/server.log" >&2 || true
+            tail -n 40 "${log_file}" >&2 || true
             SERVER_PID=""
-            die "server exited during start-up (log above, full log ${WORK}/server.log)"
+            die "${name} exited during start-up (log above, full log ${log_file})"
         fi
         if ((SECONDS >= deadline)); then
-            tail -n 40 "${WORK}/server.log" >&2 || true
-            die "server not ready (${ready_url} not UP) after ${READY_TIMEOUT_S} s"
+            tail -n 40 "${log_file}" >&2 || true
+            die "${name} not ready (${ready_url} not UP) after ${READY_TIMEOUT_S} s"
         fi
         sleep 1
     done
-    log "server ready (pid ${SERVER_PID})"
+    log "${name} ready (pid ${SERVER_PID})"
+}
+
+# Stops one server started by start_server before the end of the run (and forgets it, so its pid is not signalled
+# again on exit).
+stop_server() { # pid name
+    local pid kept=()
+    stop_process "$1" "$2"
+    for pid in ${SERVER_PIDS[@]+"${SERVER_PIDS[@]}"}; do
+        [[ "${pid}" == "$1" ]] || kept+=("${pid}")
+    done
+    SERVER_PIDS=(${kept[@]+"${kept[@]}"})
+    [[ "${SERVER_PID}" != "$1" ]] || SERVER_PID=""
 }
 
 # Stops a process politely, then by force after 30 s.
@@ -173,10 +192,10 @@ report_foreign_monitor() {
     fi
 }
 
-# Runs a load generator under BENCH_TIMEOUT_S, teeing its output to ${WORK}/results.txt; dies on failure.
+# Runs a load generator under BENCH_TIMEOUT_S, appending its output to ${WORK}/results.txt; dies on failure.
 run_load_generator() { # java arguments...
     set +e
-    timeout --kill-after=10 "${BENCH_TIMEOUT_S}" java "$@" 2>&1 | tee "${WORK}/results.txt"
+    timeout --kill-after=10 "${BENCH_TIMEOUT_S}" java "$@" 2>&1 | tee -a "${WORK}/results.txt"
     local rc=${PIPESTATUS[0]}
     set -e
     if ((rc == 124 || rc == 137)); then
@@ -209,6 +228,7 @@ report_other_db_writes() { # writes before, writes after
 start_work() { # prefix
     WORK="$(mktemp -d "${TMPDIR:-/tmp}/$1.XXXXXX")"
     SERVER_PID=""
+    SERVER_PIDS=()
     MONITOR_PID=""
     trap bench_cleanup EXIT
     trap 'exit 130' INT
@@ -218,7 +238,10 @@ start_work() { # prefix
 bench_cleanup() {
     local rc=$?
     [[ -z "${MONITOR_PID}" ]] || kill "${MONITOR_PID}" 2>/dev/null || true
-    stop_process "${SERVER_PID}" server
+    local pid
+    for pid in ${SERVER_PIDS[@]+"${SERVER_PIDS[@]}"} ${SERVER_PID}; do
+        stop_process "${pid}" server
+    done
     if declare -F cleanup_extra >/dev/null; then
         cleanup_extra
     fi
