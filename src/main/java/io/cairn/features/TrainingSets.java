@@ -145,11 +145,11 @@ public class TrainingSets implements DisposableBean {
 
     /**
      * Entity rows that arrive before {@code features} cannot be checked or streamed yet, so they are kept — as their
-     * JSON bytes, not as a tree (a tree took about 15 times the body's size) — up to this many bytes. A 170 MB body in
+     * JSON bytes, not as a tree (a tree took about 15 times the body's size) — up to this many bytes (below the bulk body limit, 16 MB, so the refusal is this clear 400). A 170 MB body in
      * that order used to be held whole; larger ones must name {@code features} first (then any size streams) or use
      * the CSV form.
      */
-    static final int MAX_BUFFERED_ENTITY_ROWS_BYTES = 16 * 1024 * 1024;
+    static final int MAX_BUFFERED_ENTITY_ROWS_BYTES = 8 * 1024 * 1024;
 
     private byte[] buffer(JsonParser p) {
         java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream(8192) {
