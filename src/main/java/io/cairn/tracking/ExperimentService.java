@@ -6,6 +6,7 @@ import io.cairn.platform.search.PageToken;
 import io.cairn.platform.error.ErrorCode;
 import io.cairn.platform.search.OrderBy;
 import io.cairn.platform.search.SearchSyntax;
+import io.cairn.platform.text.NulCheck;
 import io.cairn.tracking.store.ExperimentStore;
 import io.cairn.tracking.store.RunStore;
 import java.time.Clock;
@@ -160,6 +161,7 @@ public class ExperimentService {
             throw CairnException.invalid("Invalid experiment name: '" + (name == null ? "" : name)
                     + "'. An experiment name must be a non-empty string.");
         }
+        NulCheck.noNul("name", name);
         if (name.length() > TrackingLimits.MAX_EXPERIMENT_NAME_LENGTH) {
             throw CairnException.invalid("'name' exceeds the maximum length of "
                     + TrackingLimits.MAX_EXPERIMENT_NAME_LENGTH + " characters");
