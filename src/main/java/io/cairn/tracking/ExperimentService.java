@@ -22,12 +22,15 @@ public class ExperimentService {
     private final ExperimentStore experiments;
     private final RunStore runs;
     private final TrackingProperties properties;
+    private final ArtifactLocationPolicy artifactLocations;
     private final Clock clock;
 
-    public ExperimentService(ExperimentStore experiments, RunStore runs, TrackingProperties properties, Clock clock) {
+    ExperimentService(ExperimentStore experiments, RunStore runs, TrackingProperties properties,
+                      ArtifactLocationPolicy artifactLocations, Clock clock) {
         this.experiments = experiments;
         this.runs = runs;
         this.properties = properties;
+        this.artifactLocations = artifactLocations;
         this.clock = clock;
     }
 
@@ -38,10 +41,10 @@ public class ExperimentService {
             TrackingLimits.key("tag", k);
             TrackingLimits.value("tag", k, v, TrackingLimits.MAX_EXPERIMENT_TAG_VALUE_LENGTH);
         });
+        String requested = artifactLocation == null || artifactLocation.isBlank() ? null
+                : artifactLocations.check(artifactLocation);
         long id = experiments.nextId();
-        String location = artifactLocation == null || artifactLocation.isBlank()
-                ? withSlash(properties.defaultArtifactRoot()) + id
-                : artifactLocation;
+        String location = requested == null ? withSlash(properties.defaultArtifactRoot()) + id : requested;
         experiments.insert(id, name, location, clock.millis());
         tags.forEach((k, v) -> experiments.setTag(id, k, v));
         return Long.toString(id);

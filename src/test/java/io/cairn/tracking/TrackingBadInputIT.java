@@ -26,6 +26,9 @@ class TrackingBadInputIT {
     @Autowired
     JdbcClient jdbc;
 
+    @Autowired
+    io.cairn.artifacts.ArtifactStoreProperties store;
+
     HttpJson http;
     String experimentId;
     String runId;
@@ -251,6 +254,28 @@ class TrackingBadInputIT {
         assertUnchanged();
         assertThat(jdbc.sql("SELECT count(*) FROM experiments WHERE name LIKE 'nul-%'").query(Long.class).single())
                 .isZero();
+    }
+
+    @Test
+    void artifactLocationsOutsideTheStoreAreRefusedAndNothingIsCreated() {
+        long before = experimentCount();
+        for (String bad : List.of("http:///#/../../etc/", "http://169.254.169.254/latest/", "s3://another-bucket/x",
+                store.root() + "/../elsewhere", store.root() + "/x?versionId=1", "mlflow-artifacts:/x/%2e%2e/%2e%2e/y",
+                "mlflow-artifacts://evil.example/x", "file:///etc", "mlflow-artifacts:/x\u0000")) {
+            Response response = http.post("/api/2.0/mlflow/experiments/create",
+                    Map.of("name", "loc-" + UUID.randomUUID(), "artifact_location", bad));
+            assertRejected(response, 400, "INVALID_PARAMETER_VALUE");
+            assertThat(response.json().get("message").asString()).as(bad).contains("artifact_location");
+        }
+        assertThat(experimentCount()).isEqualTo(before);
+
+        for (String ok : List.of("mlflow-artifacts:/custom-" + UUID.randomUUID(), store.root() + "/custom-" + UUID.randomUUID())) {
+            Response created = http.post("/api/2.0/mlflow/experiments/create",
+                    Map.of("name", "loc-" + UUID.randomUUID(), "artifact_location", ok));
+            assertThat(created.status()).as(created.body()).isEqualTo(200);
+            assertThat(http.get("/api/2.0/mlflow/experiments/get?experiment_id=" + created.json().get("experiment_id")
+                    .asString()).json().at("/experiment/artifact_location").asString()).isEqualTo(ok);
+        }
     }
 
     @Test
