@@ -8,6 +8,7 @@ import io.cairn.platform.search.OrderBy;
 import io.cairn.platform.search.Page;
 import io.cairn.platform.search.PageToken;
 import io.cairn.platform.search.SearchSyntax;
+import io.cairn.platform.text.NulCheck;
 import io.cairn.registry.card.ModelCards;
 import io.cairn.registry.store.ModelVersionStore;
 import io.cairn.registry.store.ModelVersionStore.VersionRow;
@@ -68,6 +69,9 @@ public class ModelVersions {
         RegistryLimits.modelName(request.name());
         RegistryLimits.description(request.description());
         request.tags().forEach(RegistryLimits::tag);
+        NulCheck.noNul("source", request.source());
+        NulCheck.noNul("run_id", request.runId());
+        NulCheck.noNul("run_link", request.runLink());
         if (request.source() == null || request.source().isBlank()) {
             throw CairnException.invalid("Missing value for required parameter 'source'.");
         }

@@ -1,6 +1,7 @@
 package io.cairn.registry;
 
 import io.cairn.platform.error.CairnException;
+import io.cairn.platform.text.NulCheck;
 import java.util.Locale;
 import java.util.regex.Pattern;
 
@@ -28,6 +29,7 @@ final class RegistryLimits {
         if (name == null || name.isBlank()) {
             throw CairnException.invalid("Registered model name cannot be empty.");
         }
+        NulCheck.noNul("name", name);
         if (name.length() > MAX_NAME_LENGTH) {
             throw CairnException.invalid("Registered model name '" + name.substring(0, 40) + "...' is " + name.length()
                     + " characters long; the limit is " + MAX_NAME_LENGTH + ".");
@@ -39,6 +41,7 @@ final class RegistryLimits {
         if (alias == null || alias.isEmpty()) {
             throw CairnException.invalid("Missing value for required parameter 'alias'.");
         }
+        NulCheck.noNul("alias", alias);
         if (alias.length() > MAX_ALIAS_LENGTH) {
             throw CairnException.invalid("Alias '" + alias.substring(0, 40) + "...' exceeds the maximum length of "
                     + MAX_ALIAS_LENGTH + " characters.");
@@ -60,6 +63,7 @@ final class RegistryLimits {
         if (key == null || key.isEmpty()) {
             throw CairnException.invalid("Missing value for required parameter 'key'.");
         }
+        NulCheck.noNul("key", key);
         if (key.length() > MAX_TAG_KEY_LENGTH) {
             throw CairnException.invalid("Tag key '" + key.substring(0, 40) + "...' had length " + key.length()
                     + ", which exceeded length limit of " + MAX_TAG_KEY_LENGTH + ".");
@@ -71,6 +75,7 @@ final class RegistryLimits {
         if (value == null) {
             throw CairnException.invalid("Missing value for required parameter 'value' of tag '" + key + "'.");
         }
+        NulCheck.noNul("value of tag '" + key + "'", value);
         if (value.length() > MAX_TAG_VALUE_LENGTH) {
             throw CairnException.invalid("Tag value for '" + key + "' had length " + value.length()
                     + ", which exceeded length limit of " + MAX_TAG_VALUE_LENGTH + ".");
@@ -78,6 +83,7 @@ final class RegistryLimits {
     }
 
     static void description(String description) {
+        NulCheck.noNul("description", description);
         if (description != null && description.length() > MAX_DESCRIPTION_LENGTH) {
             throw CairnException.invalid("Description had length " + description.length()
                     + ", which exceeded length limit of " + MAX_DESCRIPTION_LENGTH + ".");

@@ -8,6 +8,7 @@ import io.cairn.platform.search.OrderBy;
 import io.cairn.platform.search.SearchSyntax;
 import io.cairn.platform.security.Access;
 import io.cairn.platform.security.ResourceType;
+import io.cairn.platform.text.NulCheck;
 import io.cairn.tracking.store.ExperimentStore;
 import io.cairn.tracking.store.RunStore;
 import java.time.Clock;
@@ -23,14 +24,16 @@ public class ExperimentService {
     private final ExperimentStore experiments;
     private final RunStore runs;
     private final TrackingProperties properties;
+    private final ArtifactLocationPolicy artifactLocations;
     private final Clock clock;
     private final Access access;
 
-    public ExperimentService(ExperimentStore experiments, RunStore runs, TrackingProperties properties, Clock clock,
-                             Access access) {
+    public ExperimentService(ExperimentStore experiments, RunStore runs, TrackingProperties properties,
+                             ArtifactLocationPolicy artifactLocations, Clock clock, Access access) {
         this.experiments = experiments;
         this.runs = runs;
         this.properties = properties;
+        this.artifactLocations = artifactLocations;
         this.clock = clock;
         this.access = access;
     }
@@ -42,10 +45,10 @@ public class ExperimentService {
             TrackingLimits.key("tag", k);
             TrackingLimits.value("tag", k, v, TrackingLimits.MAX_EXPERIMENT_TAG_VALUE_LENGTH);
         });
+        String requested = artifactLocation == null || artifactLocation.isBlank() ? null
+                : artifactLocations.check(artifactLocation);
         long id = experiments.nextId();
-        String location = artifactLocation == null || artifactLocation.isBlank()
-                ? withSlash(properties.defaultArtifactRoot()) + id
-                : artifactLocation;
+        String location = requested == null ? withSlash(properties.defaultArtifactRoot()) + id : requested;
         experiments.insert(id, name, location, clock.millis());
         tags.forEach((k, v) -> experiments.setTag(id, k, v));
         access.grantCreator(ResourceType.EXPERIMENT, Long.toString(id));
@@ -166,6 +169,7 @@ public class ExperimentService {
             throw CairnException.invalid("Invalid experiment name: '" + (name == null ? "" : name)
                     + "'. An experiment name must be a non-empty string.");
         }
+        NulCheck.noNul("name", name);
         if (name.length() > TrackingLimits.MAX_EXPERIMENT_NAME_LENGTH) {
             throw CairnException.invalid("'name' exceeds the maximum length of "
                     + TrackingLimits.MAX_EXPERIMENT_NAME_LENGTH + " characters");

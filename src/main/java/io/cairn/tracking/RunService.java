@@ -5,6 +5,7 @@ import io.cairn.platform.error.CairnException;
 import io.cairn.platform.search.PageToken;
 import io.cairn.platform.search.OrderBy;
 import io.cairn.platform.search.SearchSyntax;
+import io.cairn.platform.text.NulCheck;
 import io.cairn.tracking.store.RunDataStore;
 import io.cairn.tracking.store.RunStore;
 import java.time.Clock;
@@ -58,6 +59,7 @@ public class RunService {
             runName = tagName != null && !tagName.isEmpty() ? tagName : RunNames.generate();
         }
         TrackingLimits.length("run_name", runName, TrackingLimits.MAX_RUN_NAME_LENGTH);
+        NulCheck.noNul("user_id", request.userId());
         tags.put(RUN_NAME_TAG, runName);
 
         Experiment experiment = experiments.requireActive(experimentId);

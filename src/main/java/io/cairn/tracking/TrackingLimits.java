@@ -1,6 +1,7 @@
 package io.cairn.tracking;
 
 import io.cairn.platform.error.CairnException;
+import io.cairn.platform.text.NulCheck;
 import java.util.regex.Pattern;
 
 /** MLflow's validation rules (mlflow/utils/validation.py), applied before anything is written. */
@@ -32,6 +33,7 @@ final class TrackingLimits {
         if (key == null || key.isEmpty()) {
             throw CairnException.invalid("Missing value for required parameter 'key' of the " + kind + ".");
         }
+        NulCheck.noNul(kind + " key", key);
         if (key.length() > MAX_ENTITY_KEY_LENGTH) {
             throw CairnException.invalid(capitalize(kind) + " name '" + abbreviate(key) + "' had length "
                     + key.length() + ", which exceeded length limit of " + MAX_ENTITY_KEY_LENGTH + ".");
@@ -52,6 +54,7 @@ final class TrackingLimits {
         if (value == null) {
             throw CairnException.invalid("Missing value for required parameter 'value' of " + kind + " '" + key + "'.");
         }
+        NulCheck.noNul(kind + " '" + key + "'", value);
         if (value.length() > limit) {
             throw CairnException.invalid(capitalize(kind) + " value '" + abbreviate(value) + "' had length "
                     + value.length() + ", which exceeded length limit of " + limit + ".");
@@ -59,6 +62,7 @@ final class TrackingLimits {
     }
 
     static void length(String field, String value, int limit) {
+        NulCheck.noNul(field, value);
         if (value != null && value.length() > limit) {
             throw CairnException.invalid("'" + field + "' had length " + value.length()
                     + ", which exceeded length limit of " + limit + ".");
@@ -81,7 +85,7 @@ final class TrackingLimits {
             throw CairnException.invalid("Missing value for required parameter '" + field
                     + "'. See the API docs for more information about request parameters.");
         }
-        return value;
+        return NulCheck.noNul(field, value);
     }
 
     private static String abbreviate(String s) {

@@ -34,7 +34,9 @@ import org.mlflow.api.proto.Service.RunInfo;
 import org.mlflow.tracking.MlflowClient;
 import org.mlflow.tracking.MlflowHttpException;
 import org.mlflow_project.google.protobuf.util.JsonFormat;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import software.amazon.awssdk.services.s3.S3Client;
 import tools.jackson.databind.JsonNode;
 
@@ -51,6 +53,9 @@ class ArtifactProxyIT {
 
     @LocalServerPort
     int port;
+
+    @Autowired
+    JdbcClient jdbc;
 
     HttpClient http;
     HttpJson json;
@@ -314,9 +319,15 @@ class ArtifactProxyIT {
             assertThat(climb.status()).isEqualTo(400);
             assertThat(climb.errorCode()).isEqualTo("INVALID_PARAMETER_VALUE");
 
-            String elsewhere = client.createExperiment(CreateExperiment.newBuilder()
+            // Such a location is refused at creation now; an experiment created before that check (or under
+            // cairn.tracking.allowed-artifact-locations) may still have one.
+            assertThatThrownBy(() -> client.createExperiment(CreateExperiment.newBuilder()
                     .setName("artifacts-elsewhere-" + UUID.randomUUID())
-                    .setArtifactLocation("s3://some-other-bucket/mlruns").build());
+                    .setArtifactLocation("s3://some-other-bucket/mlruns").build()))
+                    .isInstanceOf(MlflowHttpException.class);
+            String elsewhere = client.createExperiment("artifacts-elsewhere-" + UUID.randomUUID());
+            jdbc.sql("UPDATE experiments SET artifact_location = 's3://some-other-bucket/mlruns' WHERE experiment_id = :id")
+                    .param("id", Long.parseLong(elsewhere)).update();
             RunInfo outside = client.createRun(elsewhere);
             HttpJson.Response foreign = json.get("/api/2.0/mlflow/artifacts/list?run_id=" + outside.getRunId());
             assertThat(foreign.status()).isEqualTo(400);

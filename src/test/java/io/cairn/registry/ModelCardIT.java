@@ -132,6 +132,20 @@ class ModelCardIT {
                 .contains("country:DE");
     }
 
+    @Test
+    void askingTheJsonCardForHtmlIsA406ThatPointsToTheHtmlPage() {
+        Response html = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + cardPath))
+                .header("Accept", "text/html").GET());
+        assertThat(html.status()).as(html.body()).isEqualTo(406);
+        assertThat(html.json().get("code").asString()).isEqualTo("NOT_ACCEPTABLE");
+        assertThat(html.json().get("detail").asString()).contains("application/json", "card.html");
+        // An Accept that allows JSON after HTML still gets the JSON.
+        Response browser = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + cardPath))
+                .header("Accept", "text/html, application/json;q=0.5").GET());
+        assertThat(browser.status()).isEqualTo(200);
+        assertThat(browser.json().get("revision").asInt()).isEqualTo(1);
+    }
+
     private Response patch(String body) {
         return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + cardPath))
                 .header("Content-Type", "application/merge-patch+json")

@@ -7,7 +7,9 @@ import io.cairn.HttpJson.Response;
 import io.cairn.IntegrationTest;
 import io.cairn.artifacts.ArtifactLocations;
 import io.cairn.artifacts.ArtifactStore;
+import java.net.URI;
 import java.net.URLEncoder;
+import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -236,6 +238,52 @@ class RegistryHttpIT {
         Response unknown = http.get(API + "/registered-models/get?name=missing-" + name);
         assertThat(unknown.status()).isEqualTo(404);
         assertThat(unknown.errorCode()).isEqualTo("RESOURCE_DOES_NOT_EXIST");
+        assertThat(jdbc.sql("SELECT count(*) FROM registered_model_tags WHERE name = :n").param("n", name)
+                .query(Long.class).single()).isZero();
+    }
+
+    @Test
+    void nulCharactersAreInvalidParameterValuesAndWriteNothing() {
+        String runId = fixtures.trainedRun();
+        fixtures.createModel(name);
+        fixtures.createVersion(name, runId);
+        String nul = "a\u0000b";
+        List<Response> responses = List.of(
+                http.post(API + "/registered-models/create", Map.of("name", nul)),
+                http.post(API + "/registered-models/create", Map.of("name", "nul-" + name, "description", nul)),
+                http.post(API + "/registered-models/create", Map.of("name", "nul-" + name, "tags",
+                        List.of(Map.of("key", "t", "value", nul)))),
+                http.post(API + "/registered-models/rename", Map.of("name", name, "new_name", nul)),
+                http.send(HttpRequest.newBuilder(URI.create(http.base() + API + "/registered-models/update"))
+                        .header("Content-Type", "application/json").method("PATCH", HttpRequest.BodyPublishers
+                                .ofString(HttpJson.mapper().writeValueAsString(Map.of("name", name, "description", nul))))),
+                http.post(API + "/registered-models/set-tag", Map.of("name", name, "key", "t", "value", nul)),
+                // No check names this one: the database's refusal is answered as the same 400.
+                http.send(HttpRequest.newBuilder(URI.create(http.base() + API + "/registered-models/delete-tag"))
+                        .header("Content-Type", "application/json").method("DELETE", HttpRequest.BodyPublishers
+                                .ofString(HttpJson.mapper().writeValueAsString(Map.of("name", name, "key", nul))))),
+                http.post(API + "/registered-models/alias", Map.of("name", name, "alias", nul, "version", "1")),
+                http.get(API + "/registered-models/get?name=a%00b"),
+                http.get(API + "/registered-models/alias?name=" + name + "&alias=a%00b"),
+                http.get(API + "/registered-models/search?filter=" + URLEncoder.encode("name = '" + nul + "'",
+                        StandardCharsets.UTF_8)),
+                http.post(API + "/model-versions/create", Map.of("name", name, "source", "runs:/" + runId + "/model",
+                        "description", nul)),
+                http.post(API + "/model-versions/create", Map.of("name", name, "source", "runs:/" + runId + "/model",
+                        "tags", List.of(Map.of("key", "t", "value", nul)))),
+                http.post(API + "/model-versions/set-tag", Map.of("name", name, "version", "1", "key", "t",
+                        "value", nul)),
+                http.get(API + "/model-versions/search?filter=" + URLEncoder.encode("tags.t = '" + nul + "'",
+                        StandardCharsets.UTF_8)));
+        for (Response response : responses) {
+            assertThat(response.status()).as(response.body()).isEqualTo(400);
+            assertThat(response.errorCode()).as(response.body()).isEqualTo("INVALID_PARAMETER_VALUE");
+            assertThat(response.json().get("message").asString()).as(response.body()).contains("U+0000");
+        }
+        assertThat(jdbc.sql("SELECT count(*) FROM model_versions WHERE name = :n").param("n", name)
+                .query(Long.class).single()).isEqualTo(1);
+        assertThat(jdbc.sql("SELECT count(*) FROM registered_models WHERE name = :n").param("n", "nul-" + name)
+                .query(Long.class).single()).isZero();
         assertThat(jdbc.sql("SELECT count(*) FROM registered_model_tags WHERE name = :n").param("n", name)
                 .query(Long.class).single()).isZero();
     }

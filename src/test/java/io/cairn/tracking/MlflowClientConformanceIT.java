@@ -59,8 +59,8 @@ class MlflowClientConformanceIT {
         assertThat(created.getCreationTime()).isPositive();
 
         String withLocation = client.createExperiment(CreateExperiment.newBuilder()
-                .setName("conf-exp-loc-" + suffix).setArtifactLocation("s3://bucket/custom").build());
-        assertThat(client.getExperiment(withLocation).getArtifactLocation()).isEqualTo("s3://bucket/custom");
+                .setName("conf-exp-loc-" + suffix).setArtifactLocation("mlflow-artifacts:/custom-" + suffix).build());
+        assertThat(client.getExperiment(withLocation).getArtifactLocation()).isEqualTo("mlflow-artifacts:/custom-" + suffix);
 
         assertThat(client.getExperimentByName("conf-exp-" + suffix)).map(Experiment::getExperimentId).contains(id);
         assertThat(client.getExperimentByName("no-such-experiment-" + suffix)).isEmpty();

@@ -26,6 +26,9 @@ class TrackingBadInputIT {
     @Autowired
     JdbcClient jdbc;
 
+    @Autowired
+    io.cairn.artifacts.ArtifactStoreProperties store;
+
     HttpJson http;
     String experimentId;
     String runId;
@@ -208,6 +211,113 @@ class TrackingBadInputIT {
                 "order_by", List.of("metrics.acc SIDEWAYS"))), 400, "INVALID_PARAMETER_VALUE");
         assertRejected(http.post("/api/2.0/mlflow/experiments/search", Map.of("max_results", 10,
                 "filter", "metrics.acc > 1")), 400, "INVALID_PARAMETER_VALUE");
+    }
+
+    @Test
+    void nulCharactersAreInvalidParameterValuesAndWriteNothing() {
+        // PostgreSQL text cannot hold U+0000; every way one can arrive gets a 400, never the database's error.
+        String nul = "a\u0000b";
+        String run = "/api/2.0/mlflow/runs/";
+        String experiments = "/api/2.0/mlflow/experiments/";
+        List<Response> responses = List.of(
+                http.post(experiments + "create", Map.of("name", nul)),
+                http.post(experiments + "create", Map.of("name", "nul-" + UUID.randomUUID(), "tags",
+                        List.of(Map.of("key", "t", "value", nul)))),
+                http.post(experiments + "update", Map.of("experiment_id", experimentId, "new_name", nul)),
+                http.post(experiments + "set-experiment-tag", Map.of("experiment_id", experimentId, "key", "t",
+                        "value", nul)),
+                http.post(experiments + "search", Map.of("max_results", 10, "filter", "name = '" + nul + "'")),
+                http.get(experiments + "get-by-name?experiment_name=a%00b"),
+                http.post(run + "create", Map.of("experiment_id", experimentId, "run_name", nul)),
+                http.post(run + "create", Map.of("experiment_id", experimentId, "user_id", nul)),
+                http.post(run + "create", Map.of("experiment_id", experimentId, "tags",
+                        List.of(Map.of("key", "t", "value", nul)))),
+                http.post(run + "update", Map.of("run_id", runId, "run_name", nul)),
+                http.post(run + "set-tag", Map.of("run_id", runId, "key", "t", "value", nul)),
+                http.post(run + "set-tag", Map.of("run_id", runId, "key", nul, "value", "v")),
+                http.post(run + "delete-tag", Map.of("run_id", runId, "key", nul)),
+                http.post(run + "log-parameter", Map.of("run_id", runId, "key", "p", "value", nul)),
+                http.post(run + "log-batch", Map.of("run_id", runId, "params", List.of(Map.of("key", "p", "value", nul)))),
+                http.post(run + "log-batch", Map.of("run_id", runId, "tags", List.of(Map.of("key", "t", "value", nul)))),
+                http.post(run + "log-inputs", Map.of("run_id", runId, "datasets", List.of(Map.of("dataset", Map.of(
+                        "name", nul, "digest", "d", "source_type", "local", "source", "s"))))),
+                http.post(run + "search", Map.of("experiment_ids", List.of(experimentId),
+                        "filter", "tags.t = '" + nul + "'")),
+                http.post(run + "search", Map.of("experiment_ids", List.of(experimentId),
+                        "order_by", List.of("tags.`" + nul + "`"))),
+                http.get(run + "get?run_id=a%00b"),
+                http.get("/api/2.0/mlflow/metrics/get-history?run_id=" + runId + "&metric_key=a%00b"));
+        for (Response response : responses) {
+            assertRejected(response, 400, "INVALID_PARAMETER_VALUE");
+            assertThat(response.json().get("message").asString()).as(response.body()).contains("U+0000");
+        }
+        assertUnchanged();
+        assertThat(jdbc.sql("SELECT count(*) FROM experiments WHERE name LIKE 'nul-%'").query(Long.class).single())
+                .isZero();
+    }
+
+    @Test
+    void artifactLocationsOutsideTheStoreAreRefusedAndNothingIsCreated() {
+        long before = experimentCount();
+        for (String bad : List.of("http:///#/../../etc/", "http://169.254.169.254/latest/", "s3://another-bucket/x",
+                store.root() + "/../elsewhere", store.root() + "/x?versionId=1", "mlflow-artifacts:/x/%2e%2e/%2e%2e/y",
+                "mlflow-artifacts://evil.example/x", "file:///etc", "mlflow-artifacts:/x\u0000")) {
+            Response response = http.post("/api/2.0/mlflow/experiments/create",
+                    Map.of("name", "loc-" + UUID.randomUUID(), "artifact_location", bad));
+            assertRejected(response, 400, "INVALID_PARAMETER_VALUE");
+            assertThat(response.json().get("message").asString()).as(bad).contains("artifact_location");
+        }
+        assertThat(experimentCount()).isEqualTo(before);
+
+        for (String ok : List.of("mlflow-artifacts:/custom-" + UUID.randomUUID(), store.root() + "/custom-" + UUID.randomUUID())) {
+            Response created = http.post("/api/2.0/mlflow/experiments/create",
+                    Map.of("name", "loc-" + UUID.randomUUID(), "artifact_location", ok));
+            assertThat(created.status()).as(created.body()).isEqualTo(200);
+            assertThat(http.get("/api/2.0/mlflow/experiments/get?experiment_id=" + created.json().get("experiment_id")
+                    .asString()).json().at("/experiment/artifact_location").asString()).isEqualTo(ok);
+        }
+    }
+
+    @Test
+    void acceptingOnlyHtmlIsANotAcceptableInMlflowsFormat() {
+        Response html = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(http.base()
+                + "/api/2.0/mlflow/experiments/get?experiment_id=" + experimentId)).header("Accept", "text/html").GET());
+        assertRejected(html, 406, "NOT_ACCEPTABLE");
+    }
+
+    @Test
+    void inListsLongerThanPostgresBindLimitWork() {
+        // PostgreSQL takes at most 65,535 bind parameters in one statement; a list is bound as one array instead.
+        // Short values, so 66,000 of them stay within the 1 MB a search body may have.
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 66_000; i++) {
+            ids.add(Integer.toString(i, 36));
+        }
+        ids.add(runId);
+        String list = ids.stream().map(id -> "'" + id + "'").collect(java.util.stream.Collectors.joining(","));
+        Response found = http.post("/api/2.0/mlflow/runs/search", Map.of("experiment_ids", List.of(experimentId),
+                "filter", "attributes.run_id IN (" + list + ")"));
+        assertThat(found.status()).as(found.body()).isEqualTo(200);
+        assertThat(found.json().at("/runs/0/info/run_id").asString()).isEqualTo(runId);
+        Response none = http.post("/api/2.0/mlflow/runs/search", Map.of("experiment_ids", List.of(experimentId),
+                "filter", "attributes.run_id NOT IN (" + list + ")"));
+        assertThat(none.status()).as(none.body()).isEqualTo(200);
+        assertThat(none.json().path("runs").isEmpty()).isTrue();
+
+        List<String> experimentIds = new ArrayList<>();
+        for (int i = 0; i < 66_000; i++) {
+            experimentIds.add(Integer.toString(2_000_000_000 + i));
+        }
+        experimentIds.add(experimentId);
+        Response many = http.post("/api/2.0/mlflow/runs/search", Map.of("experiment_ids", experimentIds));
+        assertThat(many.status()).as(many.body()).isEqualTo(200);
+        assertThat(many.json().at("/runs/0/info/run_id").asString()).isEqualTo(runId);
+
+        Response experiments = http.post("/api/2.0/mlflow/experiments/search", Map.of("max_results", 10,
+                "filter", "attributes.experiment_id IN (" + experimentIds.stream().map(id -> "'" + id + "'")
+                        .collect(java.util.stream.Collectors.joining(",")) + ")"));
+        assertThat(experiments.status()).as(experiments.body()).isEqualTo(200);
+        assertThat(experiments.json().at("/experiments/0/experiment_id").asString()).isEqualTo(experimentId);
     }
 
     @Test

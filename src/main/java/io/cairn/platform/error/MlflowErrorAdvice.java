@@ -1,15 +1,19 @@
 package io.cairn.platform.error;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import java.sql.SQLException;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.dao.DataAccessResourceFailureException;
+import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.dao.TransientDataAccessException;
+import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.web.HttpMediaTypeNotAcceptableException;
 import org.springframework.web.HttpMediaTypeNotSupportedException;
 import org.springframework.web.bind.MissingServletRequestParameterException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
@@ -65,6 +69,17 @@ public class MlflowErrorAdvice {
                 "Unsupported content type " + e.getContentType() + ": send application/json.");
     }
 
+    /**
+     * An Accept header that rules out JSON. The error is sent as JSON all the same (the type is set, so it is not
+     * negotiated again), as MLflow's server, which ignores Accept, would.
+     */
+    @ExceptionHandler(HttpMediaTypeNotAcceptableException.class)
+    ResponseEntity<MlflowError> notAcceptable(HttpMediaTypeNotAcceptableException e) {
+        return ResponseEntity.status(ErrorCode.NOT_ACCEPTABLE.httpStatus()).contentType(MediaType.APPLICATION_JSON)
+                .body(new MlflowError(ErrorCode.NOT_ACCEPTABLE.name(), "MLflow endpoints answer application/json; "
+                        + "send Accept: application/json (or */*)."));
+    }
+
     @ExceptionHandler(MissingServletRequestParameterException.class)
     ResponseEntity<MlflowError> missing(MissingServletRequestParameterException e) {
         return respond(ErrorCode.INVALID_PARAMETER_VALUE, "Missing value for required parameter '"
@@ -81,6 +96,21 @@ public class MlflowErrorAdvice {
     ResponseEntity<MlflowError> unavailable(RuntimeException e) {
         log.warn("Database unavailable", e);
         return respond(ErrorCode.TEMPORARILY_UNAVAILABLE, "The database is temporarily unavailable; retry later.");
+    }
+
+    /**
+     * PostgreSQL refusing a character text cannot hold (U+0000: SQLSTATE 22021) in a field no check before the write
+     * names. The statement failed, so its transaction wrote nothing; anything else here is still unexpected.
+     */
+    @ExceptionHandler(DataIntegrityViolationException.class)
+    ResponseEntity<MlflowError> integrity(DataIntegrityViolationException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException sql && ("22021".equals(sql.getSQLState()) || "22P05".equals(sql.getSQLState()))) {
+                return respond(ErrorCode.INVALID_PARAMETER_VALUE, "A value in the request holds a character the "
+                        + "database cannot store (NUL, U+0000); remove it.");
+            }
+        }
+        return unexpected(e);
     }
 
     @ExceptionHandler(Exception.class)

@@ -13,6 +13,7 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.web.HttpMediaTypeNotAcceptableException;
 import org.springframework.web.HttpMediaTypeNotSupportedException;
 import org.springframework.validation.FieldError;
 import org.springframework.web.bind.MethodArgumentNotValidException;
@@ -71,6 +72,13 @@ public class ProblemDetailsAdvice {
     ResponseEntity<ProblemDetail> mediaType(HttpMediaTypeNotSupportedException e) {
         return problem(ErrorCode.MALFORMED_REQUEST, "Unsupported content type " + e.getContentType()
                 + "; send one of " + e.getSupportedMediaTypes() + ".");
+    }
+
+    /** An Accept header that rules out JSON (e.g. only text/html); the problem itself is still sent as JSON. */
+    @ExceptionHandler(HttpMediaTypeNotAcceptableException.class)
+    ResponseEntity<ProblemDetail> notAcceptable(HttpMediaTypeNotAcceptableException e) {
+        return problem(ErrorCode.NOT_ACCEPTABLE, "This endpoint answers application/json; send Accept: "
+                + "application/json (or */*).");
     }
 
     @ExceptionHandler(MissingServletRequestParameterException.class)

@@ -1,6 +1,7 @@
 package io.cairn.platform.search;
 
 import io.cairn.platform.error.CairnException;
+import io.cairn.platform.text.NulCheck;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -25,6 +26,7 @@ public final class SearchSyntax {
         if (filter == null || filter.isBlank()) {
             return clauses;
         }
+        NulCheck.noNul("filter", filter);
         SearchSyntax parser = new SearchSyntax(filter);
         while (true) {
             clauses.add(parser.comparison());
@@ -47,6 +49,7 @@ public final class SearchSyntax {
         if (term == null || term.isBlank()) {
             throw CairnException.invalid("Invalid order_by clause '': it must name a column, e.g. 'metrics.acc DESC'.");
         }
+        NulCheck.noNul("order_by", term);
         SearchSyntax parser = new SearchSyntax(term);
         Identifier id = parser.identifier();
         parser.skipSpace();

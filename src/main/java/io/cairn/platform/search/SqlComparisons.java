@@ -24,8 +24,10 @@ public final class SqlComparisons {
             return column + " " + op + " :" + param;
         }
         if (op.equals("IN") || op.equals("NOT IN")) {
-            params.put(param, c.values());
-            return column + " " + op + " (:" + param + ")";
+            // One array parameter, not one per value: PostgreSQL takes at most 65,535 bind parameters a statement.
+            params.put(param, c.values().toArray(String[]::new));
+            return op.equals("IN") ? column + " = ANY(CAST(:" + param + " AS text[]))"
+                    : column + " <> ALL(CAST(:" + param + " AS text[]))";
         }
         if (c.isNumeric()) {
             throw CairnException.invalid("Expected a quoted string value for '" + c.key() + "' but found " + c.value()

@@ -5,8 +5,15 @@ import io.cairn.platform.error.CairnException;
 import io.cairn.platform.security.Access;
 import io.cairn.platform.security.Permission;
 import io.cairn.platform.security.ResourceType;
+import io.cairn.platform.error.ErrorCode;
+import io.cairn.platform.error.ProblemDetailsAdvice;
+import jakarta.servlet.http.HttpServletRequest;
 import java.util.List;
 import org.springframework.http.MediaType;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.HttpMediaTypeNotAcceptableException;
+import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PatchMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -61,6 +68,17 @@ class ModelCardController {
     CardRevision revision(@PathVariable String name, @PathVariable String version, @PathVariable int revision) {
         access.require(ResourceType.REGISTERED_MODEL, name, Permission.READ);
         return cards.revision(name, number(version), revision);
+    }
+
+    /**
+     * {@code Accept: text/html} alone on the JSON card (a link followed from a page, curl -H). The card's HTML form is
+     * its own path, so the answer says where it is rather than guessing which representation was meant.
+     */
+    @ExceptionHandler(HttpMediaTypeNotAcceptableException.class)
+    ResponseEntity<ProblemDetail> notAcceptable(HttpServletRequest request) {
+        return ProblemDetailsAdvice.problem(ErrorCode.NOT_ACCEPTABLE, "This endpoint answers application/json; "
+                + "send Accept: application/json (or */*), or GET " + request.getRequestURI().replaceAll("/card.*$",
+                "/card.html") + " for the HTML page.");
     }
 
     private static int number(String version) {

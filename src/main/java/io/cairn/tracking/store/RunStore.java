@@ -115,8 +115,10 @@ public class RunStore {
         }
         order.append("r.run_id ASC");
 
-        StringBuilder where = new StringBuilder(" WHERE r.experiment_id IN (:experiments) AND r.lifecycle_stage IN (:stages)");
-        params.put("experiments", experimentIds);
+        // The experiments as one array: a request may name more than PostgreSQL's 65,535 bind parameters.
+        StringBuilder where = new StringBuilder(" WHERE r.experiment_id = ANY(CAST(:experiments AS bigint[]))"
+                + " AND r.lifecycle_stage IN (:stages)");
+        params.put("experiments", experimentIds.toArray(Long[]::new));
         params.put("stages", view.stages());
         int n = 0;
         for (Comparison c : filter) {
