@@ -9,7 +9,6 @@ import io.cairn.platform.error.CairnException;
 import io.cairn.platform.error.MlflowApi;
 import io.cairn.platform.security.Access;
 import io.cairn.platform.security.Permission;
-import io.cairn.platform.security.ResourceType;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
@@ -51,21 +50,9 @@ class MlflowArtifactsController {
         this.access = access;
     }
 
-    /**
-     * Proxied paths start with the experiment id ({@code mlflow-artifacts:/<experiment_id>/<run_id>/artifacts/...},
-     * the default location of every experiment), so a path carries its experiment's permission, as in MLflow's auth
-     * app: reading needs READ, uploading EDIT, deleting MANAGE. Anything outside an experiment's prefix is for admins.
-     */
+    /** Reading needs READ on the path's experiment, uploading EDIT, deleting MANAGE, as in MLflow's auth app. */
     private void require(String path, Permission needed) {
-        if (!access.enabled()) {
-            return;
-        }
-        String first = path.isEmpty() ? "" : path.split("/", 2)[0];
-        if (first.isEmpty() || !first.chars().allMatch(Character::isDigit) || first.length() > 18) {
-            access.requireAdmin();
-        } else {
-            access.require(ResourceType.EXPERIMENT, first, needed);
-        }
+        access.requireOnArtifactPath(path, needed);
     }
 
     /** One listing entry as MLflow writes it: the entry's name, and a size for files only. */

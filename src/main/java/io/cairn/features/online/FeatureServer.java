@@ -229,6 +229,8 @@ class FeatureServer implements SmartLifecycle {
 
         private final ArrayDeque<FullHttpRequest> waiting = new ArrayDeque<>();
         private boolean busy;
+        /** The credentials this connection's last request was known by; read and written on its event loop only. */
+        private Authenticator.ConnectionCredential credential;
 
         Connection() {
             super(false);
@@ -250,7 +252,7 @@ class FeatureServer implements SmartLifecycle {
             String path = path(request.uri());
             CompletableFuture<Answer> answer;
             try {
-                answer = authenticated(path, request, ctx.channel().remoteAddress());
+                answer = authenticated(path, request, ctx.channel().remoteAddress(), this);
             } catch (RuntimeException e) {
                 answer = CompletableFuture.failedFuture(e);
             }
@@ -335,13 +337,14 @@ class FeatureServer implements SmartLifecycle {
      * verified recently are known at once on the event loop; others are checked on the blocking pool (a token lookup
      * or a BCrypt round must not stall the loop), and the request continues from there.
      */
-    private CompletableFuture<Answer> authenticated(String path, FullHttpRequest request, SocketAddress remote) {
+    private CompletableFuture<Answer> authenticated(String path, FullHttpRequest request, SocketAddress remote,
+                                                    Connection connection) {
         if (!access.enabled() || path.equals("/health")) {
             return route(path, request, null);
         }
         String authorization = request.headers().get(HttpHeaderNames.AUTHORIZATION);
         String proxyUser = request.headers().get(Authenticator.PROXY_USER_HEADER);
-        CairnPrincipal known = proxyUser == null ? authenticator.remembered(authorization) : null;
+        CairnPrincipal known = proxyUser == null ? knownOn(connection, authorization) : null;
         if (known != null) {
             return Authenticator.as(known, () -> route(path, request, known));
         }
@@ -350,6 +353,16 @@ class FeatureServer implements SmartLifecycle {
                         .orElseThrow(() -> CairnException.unauthenticated("Authentication required: send a user name "
                                 + "and password (HTTP Basic) or a token (Authorization: Bearer).")), blocking)
                 .thenCompose(principal -> Authenticator.as(principal, () -> route(path, request, principal)));
+    }
+
+    /** Who the connection's remembered credentials, or else the shared cache, say the header names; null if neither. */
+    private CairnPrincipal knownOn(Connection connection, String authorization) {
+        CairnPrincipal known = authenticator.reuse(connection.credential, authorization);
+        if (known == null) {
+            connection.credential = authenticator.rememberForConnection(authorization);
+            known = connection.credential == null ? null : connection.credential.principal();
+        }
+        return known;
     }
 
     private CompletableFuture<Answer> route(String path, FullHttpRequest request, CairnPrincipal principal) {

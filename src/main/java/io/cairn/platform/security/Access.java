@@ -79,6 +79,23 @@ public class Access {
         require(type, resourceId.get(), needed);
     }
 
+    /**
+     * {@link #require} for a proxied artifact path ({@code <experiment_id>/<run_id>/artifacts/...}, the default
+     * location of every experiment), which carries its experiment's permission as in MLflow's auth app; a path
+     * outside an experiment's prefix is for admins only.
+     */
+    public void requireOnArtifactPath(String path, Permission needed) {
+        if (!enabled()) {
+            return;
+        }
+        String first = path == null ? "" : path.split("/", 2)[0];
+        if (first.isEmpty() || first.length() > 18 || !first.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            requireAdmin();
+        } else {
+            require(ResourceType.EXPERIMENT, first, needed);
+        }
+    }
+
     /** Whether the current user holds {@code needed} on the resource (always true with security off). */
     public boolean allows(ResourceType type, String resourceId, Permission needed) {
         return !enabled() || level(user(), type, resourceId).allows(needed);

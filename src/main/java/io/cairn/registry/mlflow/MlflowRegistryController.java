@@ -77,13 +77,7 @@ class MlflowRegistryController {
         }
         String prefix = "mlflow-artifacts:";
         if (source != null && source.startsWith(prefix)) {
-            String path = source.substring(prefix.length()).replaceFirst("^/+", "");
-            String first = path.split("/", 2)[0];
-            if (!first.isEmpty() && first.length() <= 18 && first.chars().allMatch(Character::isDigit)) {
-                access.require(ResourceType.EXPERIMENT, first, Permission.READ);
-            } else {
-                access.requireAdmin();
-            }
+            access.requireOnArtifactPath(source.substring(prefix.length()).replaceFirst("^/+", ""), Permission.READ);
         }
     }
 

@@ -6,7 +6,6 @@ import io.cairn.platform.security.ResourceType;
 import io.cairn.platform.error.CairnException;
 import io.cairn.platform.error.ErrorCode;
 import io.cairn.platform.error.V2Api;
-import io.cairn.serving.ServingProperties;
 import io.cairn.serving.deployments.DeploymentRouter;
 import io.cairn.serving.deployments.ServedModel;
 import io.cairn.serving.onnx.OnnxSessions;
@@ -45,17 +44,13 @@ class V2Controller {
     private final DeploymentRouter router;
     private final V2Inference inference;
     private final OnnxSessions sessions;
-    private final int maxRequestBytes;
-
     private final Access access;
 
-    V2Controller(DeploymentRouter router, V2Inference inference, OnnxSessions sessions, ServingProperties properties,
-                 Access access) {
+    V2Controller(DeploymentRouter router, V2Inference inference, OnnxSessions sessions, Access access) {
         this.access = access;
         this.router = router;
         this.inference = inference;
         this.sessions = sessions;
-        this.maxRequestBytes = (int) Math.min(Integer.MAX_VALUE - 16, properties.maxRequestSize().toBytes());
     }
 
     record ServerMetadata(String name, String version, List<String> extensions) {
@@ -124,11 +119,6 @@ class V2Controller {
                 .body(new ModelReady(name, ready));
     }
 
-    private CairnException tooLarge() {
-        return CairnException.invalid("The request body is larger than " + maxRequestBytes
-                + " bytes (cairn.serving.max-request-size); send smaller batches.");
-    }
-
     /**
      * Inference takes JSON ({@code application/json}) or binary tensor data ({@code application/octet-stream}), or no
      * Content-Type at all when {@code Inference-Header-Content-Length} is sent (tritonclient sends its binary requests
@@ -180,13 +170,8 @@ class V2Controller {
         // Who may infer: READ on the deployment (a cached level, so no query per request).
         access.require(ResourceType.DEPLOYMENT, name, Permission.READ);
         checkContentType(request);
-        if (request.getContentLengthLong() > maxRequestBytes) {
-            throw tooLarge();
-        }
-        byte[] body = request.getInputStream().readNBytes(maxRequestBytes + 1);
-        if (body.length > maxRequestBytes) {
-            throw tooLarge();
-        }
+        // At most cairn.serving.max-request-size: RequestBodyLimitFilter answers 413 past it (ServingBodyLimits).
+        byte[] body = request.getInputStream().readAllBytes();
         int headerLength = headerLength(request.getHeader(HEADER_LENGTH_HEADER), body.length);
         V2Inference.Answer answer = inference.infer(name, version, body, headerLength, start);
         response.setStatus(200);

@@ -7,6 +7,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.cairn.HttpJson;
 import io.cairn.SecureIntegrationTest;
 import io.cairn.serving.OnnxModels;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
@@ -135,5 +139,79 @@ class TokensOnBothPortsIT {
         HttpJson.Response refused = send(port, "POST", "/v2/models/" + deployment + "/infer", infer, "Bearer " + token);
         assertThat(refused.status()).isEqualTo(403);
         assertThat(refused.json().get("error").asString()).contains("Permission denied");
+    }
+
+    /**
+     * One keep-alive connection to the feature server: what it remembers of its last request's credentials lapses
+     * when the token is revoked, and a request with another header on the same connection is judged on its own.
+     */
+    @Test
+    void aConnectionsRememberedTokenLapsesWhenRevokedAndAnotherHeaderIsJudgedAfresh() throws Exception {
+        String admin = basic(ADMIN, ADMIN_PASSWORD);
+        String entity = "conn_entity_" + s;
+        String view = "conn_view_" + s;
+        ok(send(port, "PUT", "/api/v1/entities/" + entity, "{\"join_key\": \"conn_id\", \"value_type\": \"INT64\"}",
+                admin));
+        ok(send(port, "PUT", "/api/v1/feature-views/" + view, "{\"entities\": [\"" + entity + "\"], \"features\": "
+                + "[{\"name\": \"x\", \"type\": \"FLOAT64\"}], \"online\": true}", admin));
+        String reader = "conn-reader-" + s;
+        String barred = "conn-barred-" + s;
+        for (String user : new String[] {reader, barred}) {
+            ok(send(port, "POST", "/api/2.0/mlflow/users/create", "{\"username\": \"" + user
+                    + "\", \"password\": \"conn-user-password\"}", admin));
+        }
+        ok(send(port, "PUT", "/api/v1/permissions/feature-views/" + view + "/users/" + barred,
+                "{\"permission\": \"NO_PERMISSIONS\"}", admin));
+        String readerToken = HttpJson.mapper().readTree(ok(send(port, "POST", "/api/v1/tokens", "{\"name\": \"a\"}",
+                basic(reader, "conn-user-password")))).get("token").asString();
+        String barredToken = HttpJson.mapper().readTree(ok(send(port, "POST", "/api/v1/tokens", "{\"name\": \"b\"}",
+                basic(barred, "conn-user-password")))).get("token").asString();
+        String read = "{\"features\": [\"" + view + ":x\"], \"entities\": {\"conn_id\": [1]}}";
+
+        try (Socket socket = new Socket("127.0.0.1", featureServer.port())) {
+            socket.setSoTimeout(10_000);
+            OutputStream out = socket.getOutputStream();
+            BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(),
+                    StandardCharsets.UTF_8));
+            for (int i = 0; i < 3; i++) {
+                assertThat(exchange(out, in, read, "Bearer " + readerToken)).isEqualTo(200);
+            }
+            assertThat(exchange(out, in, read, "Bearer " + barredToken)).isEqualTo(403);
+            assertThat(exchange(out, in, read, "Bearer " + readerToken)).isEqualTo(200);
+
+            long id = HttpJson.mapper().readTree(ok(send(port, "GET", "/api/v1/tokens", null,
+                    basic(reader, "conn-user-password")))).get("tokens").get(0).get("id").asLong();
+            assertThat(send(port, "DELETE", "/api/v1/tokens/" + id, null, basic(reader, "conn-user-password"))
+                    .status()).isEqualTo(204);
+            assertThat(exchange(out, in, read, "Bearer " + readerToken)).isEqualTo(401);
+        }
+    }
+
+    /** Sends one read on the connection and returns the answer's status, having read its whole body. */
+    private static int exchange(OutputStream out, BufferedReader in, String body, String authorization)
+            throws Exception {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        out.write(("POST /get-online-features HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                + "Authorization: " + authorization + "\r\nContent-Length: " + bytes.length + "\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII));
+        out.write(bytes);
+        out.flush();
+        String status = in.readLine();
+        assertThat(status).startsWith("HTTP/1.1 ");
+        int length = -1;
+        for (String line = in.readLine(); line != null && !line.isEmpty(); line = in.readLine()) {
+            if (line.regionMatches(true, 0, "content-length:", 0, 15)) {
+                length = Integer.parseInt(line.substring(15).strip());
+            }
+            assertThat(line.toLowerCase()).doesNotContain("connection: close");
+        }
+        assertThat(length).as("a keep-alive answer has a length").isGreaterThanOrEqualTo(0);
+        char[] rest = new char[length]; // the answers are ASCII JSON, so characters are bytes
+        for (int read = 0; read < length; ) {
+            int n = in.read(rest, read, length - read);
+            assertThat(n).isPositive();
+            read += n;
+        }
+        return Integer.parseInt(status.substring(9, 12));
     }
 }
