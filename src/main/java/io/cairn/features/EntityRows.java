@@ -1,6 +1,6 @@
 package io.cairn.features;
 
-import io.cairn.features.store.CopyWriter;
+import io.cairn.platform.db.CopyWriter;
 import io.cairn.platform.error.CairnException;
 import java.util.ArrayList;
 import java.util.HashMap;

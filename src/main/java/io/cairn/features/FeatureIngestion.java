@@ -1,6 +1,7 @@
 package io.cairn.features;
 
-import io.cairn.features.store.CopyWriter;
+import io.cairn.platform.db.CopyWriter;
+import io.cairn.platform.text.CsvReader;
 import io.cairn.features.store.DefinitionStore;
 import io.cairn.features.store.FeatureTables;
 import io.cairn.platform.error.CairnException;

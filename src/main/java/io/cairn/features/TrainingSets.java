@@ -1,9 +1,10 @@
 package io.cairn.features;
 
+import io.cairn.platform.db.CopyWriter;
+import io.cairn.platform.text.CsvReader;
 import io.cairn.platform.security.Access;
 import io.cairn.platform.security.Permission;
 import io.cairn.platform.security.ResourceType;
-import io.cairn.features.store.CopyWriter;
 import io.cairn.features.store.PointInTimeQuery;
 import io.cairn.features.store.PointInTimeQuery.Output;
 import io.cairn.features.store.PointInTimeQuery.ViewPart;

@@ -1,5 +1,6 @@
 package io.cairn.features;
 
+import io.cairn.platform.text.CsvReader;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cairn.HttpJson.Response;

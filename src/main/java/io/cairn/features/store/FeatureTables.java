@@ -1,5 +1,6 @@
 package io.cairn.features.store;
 
+import io.cairn.platform.db.CopyWriter;
 import io.cairn.features.Feature;
 import io.cairn.features.FeatureView;
 import io.cairn.features.JoinKey;

@@ -1,5 +1,6 @@
 package io.cairn.features.store;
 
+import io.cairn.platform.db.CopyWriter;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

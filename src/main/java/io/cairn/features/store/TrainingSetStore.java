@@ -1,5 +1,6 @@
 package io.cairn.features.store;
 
+import io.cairn.platform.db.CopyWriter;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.HikariPoolMXBean;
 import io.cairn.features.SavedTrainingSet;

@@ -19,4 +19,26 @@ public final class NulCheck {
         }
         return value;
     }
+
+    /**
+     * {@link #noNul}, and refuses a lone UTF-16 surrogate too: it has no UTF-8 form, so the driver would store it as
+     * {@code ?} without a word.
+     */
+    public static String storable(String field, String value) {
+        noNul(field, value);
+        if (value == null) {
+            return null;
+        }
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < value.length() && Character.isLowSurrogate(value.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                throw CairnException.invalid("Invalid value for '" + field + "': it holds a lone UTF-16 surrogate "
+                        + "(\\u" + Integer.toHexString(c) + ") at index " + i + ", which is not valid Unicode; send "
+                        + "valid UTF-8.");
+            }
+        }
+        return value;
+    }
 }

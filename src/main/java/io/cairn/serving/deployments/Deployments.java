@@ -1,5 +1,6 @@
 package io.cairn.serving.deployments;
 
+import io.cairn.serving.DeploymentCatalog;
 import io.cairn.platform.security.Access;
 import io.cairn.platform.security.Permission;
 import io.cairn.platform.security.ResourceType;
@@ -31,7 +32,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  * (the others follow within their reconcile interval).
  */
 @Service
-public class Deployments {
+public class Deployments implements DeploymentCatalog {
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,127}");
     private static final String KNOWN_FIELDS = "[model, alias, canary, device, max_batch_size, max_queue_delay_ms, "
@@ -95,6 +96,11 @@ public class Deployments {
         }));
         awaitReconciled();
         return new Put(get(name), created);
+    }
+
+    @Override
+    public boolean exists(String deployment) {
+        return store.find(deployment).isPresent();
     }
 
     public DeploymentView get(String name) {

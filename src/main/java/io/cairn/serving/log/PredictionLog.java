@@ -1,5 +1,6 @@
 package io.cairn.serving.log;
 
+import io.cairn.serving.PredictionsLogged;
 import io.cairn.serving.ServingProperties;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -14,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.dao.RecoverableDataAccessException;
@@ -48,22 +50,31 @@ public class PredictionLog implements SmartLifecycle {
     private final ServingProperties.PredictionLog settings;
     private final Sink sink;
     private final MeterRegistry registry;
+    private final ApplicationEventPublisher events;
     private final BlockingQueue<PredictionRecord> queue;
     private final Map<String, Counter> dropped = new ConcurrentHashMap<>();
     private volatile boolean running;
     private volatile Thread writer;
     private boolean failing;
     private long lastRefusalLoggedNanos;
+    private long lastListenerFailureLoggedNanos;
 
     @Autowired
-    PredictionLog(ServingProperties properties, PredictionLogStore store, MeterRegistry registry) {
-        this(properties.predictionLog(), store, registry);
+    PredictionLog(ServingProperties properties, PredictionLogStore store, MeterRegistry registry,
+                  ApplicationEventPublisher events) {
+        this(properties.predictionLog(), store, registry, events);
     }
 
     PredictionLog(ServingProperties.PredictionLog settings, Sink sink, MeterRegistry registry) {
+        this(settings, sink, registry, event -> { });
+    }
+
+    PredictionLog(ServingProperties.PredictionLog settings, Sink sink, MeterRegistry registry,
+                  ApplicationEventPublisher events) {
         this.settings = settings;
         this.sink = sink;
         this.registry = registry;
+        this.events = events;
         this.queue = new ArrayBlockingQueue<>(Math.max(1, settings.capacity()));
     }
 
@@ -145,20 +156,61 @@ public class PredictionLog implements SmartLifecycle {
                 failing = false;
             }
         } catch (Throwable e) {
-            if (e instanceof RuntimeException runtime && batch.size() > 1 && !unavailable(runtime)) {
-                writeEach(batch);
-                return;
+            failed(batch, e);
+            return;
+        }
+        announce(batch);
+    }
+
+    private void failed(List<PredictionRecord> batch, Throwable e) {
+        if (e instanceof RuntimeException runtime && batch.size() > 1 && !unavailable(runtime)) {
+            writeEach(batch);
+            return;
+        }
+        batch.forEach(r -> droppedCounter(r.deployment()).increment());
+        if (!failing || e instanceof Error) {
+            log.warn("Writing {} prediction log records failed; they are dropped (and counted) until writes "
+                    + "work again", batch.size(), e);
+            failing = true;
+        }
+        if (e instanceof Error) {
+            backOff();
+        }
+    }
+
+    /**
+     * Tells other modules what was written ({@link PredictionsLogged}). A listener's failure is theirs: it is logged
+     * (a line a minute at most) and the log goes on.
+     */
+    private void announce(List<PredictionRecord> written) {
+        if (written.isEmpty()) {
+            return;
+        }
+        try {
+            List<PredictionsLogged.LoggedPrediction> logged = new ArrayList<>(written.size());
+            for (PredictionRecord r : written) {
+                logged.add(new PredictionsLogged.LoggedPrediction(r.id(), r.deployment(), r.model(), r.version(),
+                        r.alias(), r.requestId(), rows(r), r.latencyMs(), r.createdAt()));
             }
-            batch.forEach(r -> droppedCounter(r.deployment()).increment());
-            if (!failing || e instanceof Error) {
-                log.warn("Writing {} prediction log records failed; they are dropped (and counted) until writes "
-                        + "work again", batch.size(), e);
-                failing = true;
-            }
-            if (e instanceof Error) {
-                backOff();
+            events.publishEvent(new PredictionsLogged(logged));
+        } catch (Throwable e) {
+            long now = System.nanoTime();
+            if (lastListenerFailureLoggedNanos == 0
+                    || now - lastListenerFailureLoggedNanos > TimeUnit.MINUTES.toNanos(1)) {
+                lastListenerFailureLoggedNanos = now;
+                log.warn("A listener of logged predictions failed on {} records; the log itself is written",
+                        written.size(), e);
             }
         }
+    }
+
+    /** The rows a prediction answered: the first dimension of its first output (1 for a scalar). */
+    private static int rows(PredictionRecord record) {
+        for (var output : record.outputs().values()) {
+            long[] shape = output.shape();
+            return shape.length == 0 ? 1 : (int) Math.min(Integer.MAX_VALUE, Math.max(0, shape[0]));
+        }
+        return 1;
     }
 
     /** Whether the database could not be reached or was too busy, rather than refusing what a record holds. */
@@ -168,9 +220,11 @@ public class PredictionLog implements SmartLifecycle {
     }
 
     private void writeEach(List<PredictionRecord> batch) {
+        List<PredictionRecord> written = new ArrayList<>(batch.size());
         for (PredictionRecord record : batch) {
             try {
                 sink.write(List.of(record));
+                written.add(record);
             } catch (RuntimeException e) {
                 droppedCounter(record.deployment()).increment();
                 long now = System.nanoTime();
@@ -183,6 +237,7 @@ public class PredictionLog implements SmartLifecycle {
                 }
             }
         }
+        announce(written);
     }
 
     /** After an Error, gives the JVM a second (to collect garbage, say) before the next batch; false if interrupted. */

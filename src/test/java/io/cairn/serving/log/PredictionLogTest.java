@@ -30,6 +30,46 @@ class PredictionLogTest {
     }
 
     @Test
+    void writtenRecordsAreAnnouncedWithTheirRowsAndAFailingListenerDoesNotStopTheLog() {
+        List<PredictionRecord> written = new ArrayList<>();
+        List<io.cairn.serving.PredictionsLogged> announced = new ArrayList<>();
+        boolean[] listenerFails = {false};
+        PredictionLog log = new PredictionLog(capacity(10), batch -> {
+            if (batch.stream().anyMatch(r -> r.deployment().equals("poisoned"))) {
+                throw new org.springframework.dao.DataIntegrityViolationException("invalid byte sequence 0x00");
+            }
+            written.addAll(batch);
+        }, registry, event -> {
+            if (listenerFails[0]) {
+                throw new IllegalStateException("listener down");
+            }
+            announced.add((io.cairn.serving.PredictionsLogged) event);
+        });
+        Map<String, Tensor> threeRows = Map.of("y", new Tensor(Datatype.FP32, new long[] {3, 2}, new float[6]));
+        PredictionRecord batchOfThree = new PredictionRecord(PredictionIds.next(), "a", "m", 2, "champion", "req-1",
+                null, null, threeRows, 0.5, Instant.now());
+        log.write(List.of(record("a"), batchOfThree));
+        assertThat(announced).hasSize(1);
+        assertThat(announced.get(0).predictions()).extracting(p -> p.rows()).containsExactly(1, 3);
+        assertThat(announced.get(0).predictions().get(1).requestId()).isEqualTo("req-1");
+        assertThat(announced.get(0).predictions().get(1).predictionId()).isEqualTo(batchOfThree.id());
+
+        // Only what was written is announced: the refused record is not.
+        PredictionRecord good = record("b");
+        log.write(List.of(record("poisoned"), good));
+        assertThat(announced).hasSize(2);
+        assertThat(announced.get(1).predictions()).extracting(p -> p.predictionId()).containsExactly(good.id());
+
+        listenerFails[0] = true;
+        log.write(List.of(record("c")));
+        listenerFails[0] = false;
+        log.write(List.of(record("d")));
+        assertThat(written).extracting(PredictionRecord::deployment).containsExactly("a", "a", "b", "c", "d");
+        assertThat(log.dropped("c")).isZero();
+        assertThat(announced).hasSize(3);
+    }
+
+    @Test
     void aFullQueueDropsNewRecordsAndCountsThemPerDeployment() {
         List<PredictionRecord> written = new ArrayList<>();
         PredictionLog log = new PredictionLog(capacity(1), written::addAll, registry);

@@ -1,4 +1,4 @@
-package io.cairn.features;
+package io.cairn.platform.text;
 
 import java.io.IOException;
 import java.io.Reader;
@@ -9,16 +9,17 @@ import java.util.List;
 /**
  * Reads RFC 4180 CSV one record at a time, so a body of any size streams through: comma-separated, fields in double
  * quotes may hold commas, quotes ({@code ""}) and line breaks; CRLF or LF ends a record. An empty unquoted field is
- * read as null, a quoted empty field ({@code ""}) as the empty string. A UTF-8 byte order mark is skipped.
+ * read as null, a quoted empty field ({@code ""}) as the empty string. A UTF-8 byte order mark is skipped. Shared by
+ * the feature store's CSV bodies and monitoring's ground-truth loads.
  */
-final class CsvReader {
+public final class CsvReader {
 
     /**
      * The longest field and the longest record, in characters. Fields are held whole while they are read, so a 300 MB
      * field took the heap (and, failing, left its COPY open); real feature values are far below these.
      */
-    static final int MAX_FIELD_CHARS = 1 << 20;
-    static final int MAX_RECORD_CHARS = 8 << 20;
+    public static final int MAX_FIELD_CHARS = 1 << 20;
+    public static final int MAX_RECORD_CHARS = 8 << 20;
 
     private final Reader in;
     private long recordChars;
@@ -29,12 +30,12 @@ final class CsvReader {
     private long recordLine;
     private boolean started;
 
-    CsvReader(Reader in) {
+    public CsvReader(Reader in) {
         this.in = in;
     }
 
     /** The line on which the record last returned by {@link #next()} started (1-based). */
-    long recordLine() {
+    public long recordLine() {
         return recordLine;
     }
 
@@ -43,7 +44,7 @@ final class CsvReader {
      *
      * @throws IllegalArgumentException on a quote that is never closed or text after a closing quote
      */
-    String[] next() {
+    public String[] next() {
         if (!started) {
             started = true;
             if (fill() && buf[pos] == '\uFEFF') {

@@ -1,4 +1,4 @@
-package io.cairn.features;
+package io.cairn.platform.text;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package io.cairn.features.store;
+package io.cairn.platform.db;
 
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
@@ -17,7 +17,8 @@ import org.springframework.jdbc.support.SQLExceptionSubclassTranslator;
  * Streams rows into one {@code COPY ... FROM STDIN} (text format) on the current transaction's connection, encoding
  * values straight into a byte buffer that is handed to PostgreSQL every 256 KiB. Values are {@link Long},
  * {@link Integer}, {@link Double}, {@link Float}, {@link Boolean}, {@link String}, {@link Instant} or null.
- * Close with {@link #finish()} (returns the row count) or {@link #cancel()}; either releases the connection.
+ * Close with {@link #finish()} (returns the row count) or {@link #cancel()}; either releases the connection. Shared by
+ * the feature store (offline rows, training sets) and monitoring (ground-truth loads).
  */
 public final class CopyWriter implements AutoCloseable {
 
@@ -32,7 +33,7 @@ public final class CopyWriter implements AutoCloseable {
     private boolean firstInRow = true;
     private boolean open = true;
 
-    CopyWriter(DataSource dataSource, String copySql) {
+    public CopyWriter(DataSource dataSource, String copySql) {
         this.dataSource = dataSource;
         this.connection = DataSourceUtils.getConnection(dataSource);
         try {
@@ -44,7 +45,7 @@ public final class CopyWriter implements AutoCloseable {
     }
 
     /** Sends every byte to a second COPY too (on another connection); it is ended or cancelled with this one. */
-    void mirrorTo(CopyIn second) {
+    public void mirrorTo(CopyIn second) {
         this.mirror = second;
     }
 
@@ -229,7 +230,7 @@ public final class CopyWriter implements AutoCloseable {
         }
     }
 
-    static DataAccessException translate(String task, SQLException e) {
+    public static DataAccessException translate(String task, SQLException e) {
         DataAccessException translated = new SQLExceptionSubclassTranslator().translate(task, null, e);
         return translated != null ? translated
                 : new org.springframework.dao.DataAccessResourceFailureException(task + " failed", e);
