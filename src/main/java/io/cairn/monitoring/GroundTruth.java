@@ -5,11 +5,14 @@ import io.cairn.platform.db.CopyWriter;
 import io.cairn.platform.error.CairnException;
 import io.cairn.platform.web.CurrentActor;
 import io.cairn.serving.DeploymentCatalog;
+import java.sql.SQLException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import javax.sql.DataSource;
+import org.springframework.core.NestedExceptionUtils;
+import org.springframework.dao.DataAccessException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -28,6 +31,8 @@ public class GroundTruth {
 
     /** How many unmatched labels the answer lists (all are counted): a bulk load must not get a bulk answer. */
     static final int MAX_UNMATCHED_LISTED = 1000;
+    /** "ON CONFLICT DO UPDATE command cannot affect row a second time". */
+    private static final String CARDINALITY_VIOLATION = "21000";
 
     /** One label as read from a request; {@code where} names it in error messages ({@code labels[3]}, {@code line 4}). */
     public record Label(String where, UUID predictionId, String requestId, int row, String valueText,
@@ -71,8 +76,7 @@ public class GroundTruth {
         return transactions.execute(status -> {
             jdbc.execute("""
                     CREATE TEMP TABLE labels_in (ord bigint, location text, prediction_id uuid, request_id text,
-                        row_index integer, value_text text, value_number double precision, pid uuid,
-                        row_count integer) ON COMMIT DROP""");
+                        row_index integer, value_text text, value_number double precision) ON COMMIT DROP""");
             long received = copy(labels);
             if (received == 0) {
                 throw CairnException.invalid("No labels: send at least one {\"prediction_id\" or \"request_id\", "
@@ -80,33 +84,52 @@ public class GroundTruth {
             }
             resolve(deployment);
             refuseOutOfRange();
-            refuseDuplicates();
-            long replaced = jdbc.update("""
-                    INSERT INTO ground_truth_history (prediction_id, row_index, deployment, value_text, value_number,
-                                                      labelled_at, labelled_by, replaced_at)
-                    SELECT g.prediction_id, g.row_index, g.deployment, g.value_text, g.value_number, g.labelled_at,
-                           g.labelled_by, now()
-                    FROM ground_truth g JOIN labels_in l ON g.prediction_id = l.pid AND g.row_index = l.row_index""");
-            long stored = jdbc.update("""
-                    INSERT INTO ground_truth (prediction_id, row_index, deployment, value_text, value_number,
-                                              labelled_at, labelled_by)
-                    SELECT pid, row_index, ?, value_text, value_number, now(), ? FROM labels_in WHERE pid IS NOT NULL
-                    ON CONFLICT (prediction_id, row_index) DO UPDATE SET value_text = EXCLUDED.value_text,
-                        value_number = EXCLUDED.value_number, labelled_at = EXCLUDED.labelled_at,
-                        labelled_by = EXCLUDED.labelled_by""", deployment, CurrentActor.name());
-            long unmatchedCount = received - stored;
-            List<Unmatched> unmatched = jdbc.query("""
-                    SELECT location, prediction_id::text, request_id FROM labels_in WHERE pid IS NULL
-                    ORDER BY ord LIMIT ?""", (rs, i) -> new Unmatched(rs.getString(1), rs.getString(2),
-                    rs.getString(3)), MAX_UNMATCHED_LISTED);
-            Map<String, Object> summary = new LinkedHashMap<>();
-            summary.put("received", received);
-            summary.put("stored", stored);
-            summary.put("replaced", replaced);
-            summary.put("unmatched", unmatchedCount);
-            audit.record("deployment", deployment, "ground-truth", null, summary);
-            return new Loaded(received, stored, replaced, unmatchedCount, unmatched);
+            // Two labels for one prediction row make the upsert fail (it cannot change a row twice); only then is
+            // the request searched for the pair to name, which a bulk load would otherwise pay for every time.
+            Object beforeWrites = status.createSavepoint();
+            try {
+                return store(deployment, received);
+            } catch (DataAccessException e) {
+                if (!(NestedExceptionUtils.getMostSpecificCause(e) instanceof SQLException sql)
+                        || !CARDINALITY_VIOLATION.equals(sql.getSQLState())) {
+                    throw e;
+                }
+                status.rollbackToSavepoint(beforeWrites);
+                refuseDuplicates();
+                throw e;
+            }
         });
+    }
+
+    /** Keeps the replaced labels, writes the new ones (sorted, so the primary key is filled in order), audits. */
+    private Loaded store(String deployment, long received) {
+        long replaced = jdbc.update("""
+                INSERT INTO ground_truth_history (prediction_id, row_index, deployment, value_text, value_number,
+                                                  labelled_at, labelled_by, replaced_at)
+                SELECT g.prediction_id, g.row_index, g.deployment, g.value_text, g.value_number, g.labelled_at,
+                       g.labelled_by, now()
+                FROM ground_truth g JOIN labels_resolved l ON g.prediction_id = l.pid
+                                                          AND g.row_index = l.row_index""");
+        long stored = jdbc.update("""
+                INSERT INTO ground_truth (prediction_id, row_index, deployment, value_text, value_number,
+                                          labelled_at, labelled_by)
+                SELECT pid, row_index, ?, value_text, value_number, now(), ? FROM labels_resolved
+                WHERE pid IS NOT NULL ORDER BY pid, row_index
+                ON CONFLICT (prediction_id, row_index) DO UPDATE SET value_text = EXCLUDED.value_text,
+                    value_number = EXCLUDED.value_number, labelled_at = EXCLUDED.labelled_at,
+                    labelled_by = EXCLUDED.labelled_by""", deployment, CurrentActor.name());
+        long unmatchedCount = received - stored;
+        List<Unmatched> unmatched = jdbc.query("""
+                SELECT location, prediction_id::text, request_id FROM labels_resolved WHERE pid IS NULL
+                ORDER BY ord LIMIT ?""", (rs, i) -> new Unmatched(rs.getString(1), rs.getString(2),
+                rs.getString(3)), MAX_UNMATCHED_LISTED);
+        Map<String, Object> summary = new LinkedHashMap<>();
+        summary.put("received", received);
+        summary.put("stored", stored);
+        summary.put("replaced", replaced);
+        summary.put("unmatched", unmatchedCount);
+        audit.record("deployment", deployment, "ground-truth", null, summary);
+        return new Loaded(received, stored, replaced, unmatchedCount, unmatched);
     }
 
     private long copy(LabelSource labels) {
@@ -134,25 +157,29 @@ public class GroundTruth {
         }
     }
 
-    /** Sets each label's prediction (pid) and that prediction's row count, by prediction id, else by request id. */
+    /**
+     * Matches each label with its prediction (pid) and that prediction's row count, by prediction id, else by request
+     * id, into a second temp table: a CREATE TABLE AS after ANALYZE rather than an UPDATE of the first, so the planner
+     * knows how many labels there are (temp tables have no statistics until analysed) and no row is written twice.
+     */
     private void resolve(String deployment) {
+        jdbc.execute("ANALYZE labels_in");
         jdbc.update("""
-                UPDATE labels_in l SET pid = m.prediction_id, row_count = m.row_count
-                FROM monitored_predictions m
-                WHERE l.prediction_id IS NOT NULL AND m.prediction_id = l.prediction_id AND m.deployment = ?""",
-                deployment);
-        jdbc.update("""
-                UPDATE labels_in l SET pid = m.prediction_id, row_count = m.row_count
-                FROM (SELECT DISTINCT ON (request_id) request_id, prediction_id, row_count
-                      FROM monitored_predictions
-                      WHERE deployment = ? AND request_id IN (SELECT request_id FROM labels_in
-                                                              WHERE prediction_id IS NULL)
-                      ORDER BY request_id, predicted_at DESC, prediction_id DESC) m
-                WHERE l.prediction_id IS NULL AND l.request_id = m.request_id""", deployment);
+                CREATE TEMP TABLE labels_resolved ON COMMIT DROP AS
+                SELECT l.ord, l.location, l.prediction_id, l.request_id, l.row_index, l.value_text, l.value_number,
+                       coalesce(m.prediction_id, r.prediction_id) AS pid, coalesce(m.row_count, r.row_count) AS row_count
+                FROM labels_in l
+                LEFT JOIN monitored_predictions m ON m.prediction_id = l.prediction_id AND m.deployment = ?
+                LEFT JOIN (SELECT DISTINCT ON (request_id) request_id, prediction_id, row_count
+                           FROM monitored_predictions
+                           WHERE deployment = ? AND request_id IN (SELECT request_id FROM labels_in
+                                                                   WHERE prediction_id IS NULL)
+                           ORDER BY request_id, predicted_at DESC, prediction_id DESC) r
+                       ON l.prediction_id IS NULL AND r.request_id = l.request_id""", deployment, deployment);
     }
 
     private void refuseOutOfRange() {
-        jdbc.query("SELECT location, row_index, row_count FROM labels_in WHERE pid IS NOT NULL "
+        jdbc.query("SELECT location, row_index, row_count FROM labels_resolved WHERE pid IS NOT NULL "
                 + "AND row_index >= row_count ORDER BY ord LIMIT 1", (org.springframework.jdbc.core.RowCallbackHandler) rs -> {
                     throw CairnException.invalid(rs.getString(1) + ": row " + rs.getInt(2) + " does not exist; the "
                             + "prediction answered " + rs.getInt(3) + " row(s), numbered from 0.");
@@ -161,9 +188,12 @@ public class GroundTruth {
 
     private void refuseDuplicates() {
         jdbc.query("""
-                SELECT a.location, b.location, a.pid::text, a.row_index FROM labels_in a JOIN labels_in b
-                  ON a.pid = b.pid AND a.row_index = b.row_index AND a.ord < b.ord
-                ORDER BY b.ord LIMIT 1""", (org.springframework.jdbc.core.RowCallbackHandler) rs -> {
+                WITH twice AS (SELECT pid, row_index FROM labels_resolved WHERE pid IS NOT NULL
+                               GROUP BY pid, row_index HAVING count(*) > 1 LIMIT 1)
+                SELECT (array_agg(l.location ORDER BY l.ord))[1], (array_agg(l.location ORDER BY l.ord))[2],
+                       t.pid::text, t.row_index
+                FROM twice t JOIN labels_resolved l ON l.pid = t.pid AND l.row_index = t.row_index
+                GROUP BY t.pid, t.row_index""", (org.springframework.jdbc.core.RowCallbackHandler) rs -> {
                     throw CairnException.invalid(rs.getString(1) + " and " + rs.getString(2) + " both label row "
                             + rs.getInt(4) + " of prediction " + rs.getString(3) + "; send one label per prediction "
                             + "row (a later request replaces it).");
