@@ -75,7 +75,7 @@ load() { # -> prints seconds; checks the answer
         --data-binary "@${LABEL_FILE}") || die "the load failed"
     end=$(now_s)
     grep -q "\"stored\":${LABELS}," <<<"${answer}" || die "the load did not store ${LABELS} labels: ${answer}"
-    LAST_ANSWER="${answer}"
+    printf '%s' "${answer}" >"${WORK}/answer.json" # load runs in $(...): a variable would not reach the caller
     awk -v a="${start}" -v b="${end}" 'BEGIN { printf "%.3f", b - a }'
 }
 
@@ -102,7 +102,8 @@ for ((round = 1; round <= ROUNDS; round++)); do
     echo "[round ${round}] raw COPY ${raw_s} s = ${RAW_RATES[-1]} rows/s; server load ${server_s} s = ${SERVER_RATES[-1]} labels/s ($(awk -v s="${SERVER_RATES[-1]}" -v r="${RAW_RATES[-1]}" 'BEGIN { printf "%.1f", 100 * s / r }') % of raw)"
 done
 relabel_s=$(load)
-grep -q "\"replaced\":${LABELS}," <<<"${LAST_ANSWER}" || die "the re-label round did not replace every label: ${LAST_ANSWER}"
+grep -q "\"replaced\":${LABELS}," "${WORK}/answer.json" \
+    || die "the re-label round did not replace every label: $(cat "${WORK}/answer.json")"
 echo "[re-label] the same file again: ${relabel_s} s = $(rate "${LABELS}" "${relabel_s}") labels/s (every label replaces one; the old ones go to history)"
 
 echo

@@ -1,6 +1,7 @@
 package io.cairn.serving.log;
 
 import io.cairn.serving.ServingProperties;
+import io.cairn.platform.scheduling.BatchedRun;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -47,16 +48,10 @@ class PredictionLogRetention {
             return;
         }
         Instant cutoff = clock.instant().minus(retention);
-        long deadline = System.nanoTime() + RUN_BUDGET.toNanos();
-        long deleted = 0;
-        int n;
-        do {
-            n = store.deleteCreatedBefore(cutoff, BATCH);
-            deleted += n;
-        } while (n == BATCH && System.nanoTime() < deadline);
-        if (deleted > 0) {
-            log.info("Deleted {} prediction log rows created before {} (retention {}){}", deleted, cutoff, retention,
-                    n == BATCH ? "; more remain for the next run" : "");
+        BatchedRun.Outcome run = BatchedRun.repeat(BATCH, RUN_BUDGET, () -> store.deleteCreatedBefore(cutoff, BATCH));
+        if (run.done() > 0) {
+            log.info("Deleted {} prediction log rows created before {} (retention {}){}", run.done(), cutoff, retention,
+                    run.moreRemain() ? "; more remain for the next run" : "");
         }
     }
 }

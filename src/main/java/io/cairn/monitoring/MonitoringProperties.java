@@ -1,0 +1,16 @@
+package io.cairn.monitoring;
+
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * Monitoring settings.
+ *
+ * @param retention how long monitoring keeps what it knows of a prediction and its labels (current and replaced),
+ *                  counted from the prediction's time; longer than the prediction log's 30 days by default, because
+ *                  labels arrive late and quality is computed from them. 0 keeps everything
+ */
+@ConfigurationProperties("cairn.monitoring")
+public record MonitoringProperties(@DefaultValue("90d") Duration retention) {
+}
