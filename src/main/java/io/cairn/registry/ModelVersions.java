@@ -68,7 +68,10 @@ public class ModelVersions {
     public ModelVersion create(NewVersion request) {
         RegistryLimits.modelName(request.name());
         RegistryLimits.description(request.description());
-        request.tags().forEach(RegistryLimits::tag);
+        request.tags().forEach((key, value) -> {
+            RegistryLimits.tag(key, value);
+            MonitoringTags.validate(key, value);
+        });
         NulCheck.noNul("source", request.source());
         NulCheck.noNul("run_id", request.runId());
         NulCheck.noNul("run_link", request.runLink());
@@ -154,6 +157,7 @@ public class ModelVersions {
     @Transactional
     public void setTag(String name, String version, String key, String value) {
         RegistryLimits.tag(key, value);
+        MonitoringTags.validate(key, value);
         ModelVersion before = lockAndGet(name, version);
         versions.setTag(name, before.version(), key, value);
         changes.audited(VERSION, id(name, before.version()), "set_tag", before.tags(), get(name, before.version()).tags());
