@@ -105,17 +105,9 @@ public class Authenticator {
     }
 
     /**
-     * The principal of credentials verified recently, without any lookup or password check; null when they are not
-     * remembered (then {@link #authenticate} decides, off any event loop: it may query PostgreSQL or run BCrypt).
-     */
-    public CairnPrincipal remembered(String authorization) {
-        Verified hit = rememberedVerification(authorization);
-        return hit == null ? null : hit.principal();
-    }
-
-    /**
-     * {@link #remembered} in a form one connection keeps for its next requests ({@link #reuse}); null when the
-     * credentials are not remembered.
+     * The verification of credentials checked recently, without any lookup or password check, in a form one
+     * connection keeps for its next requests ({@link #reuse}); null when they are not remembered (then
+     * {@link #authenticate} decides, off any event loop: it may query PostgreSQL or run BCrypt).
      */
     public ConnectionCredential rememberForConnection(String authorization) {
         long current = generation.get();
