@@ -1,5 +1,6 @@
 package io.cairn.features;
 
+import io.cairn.platform.text.NulCheck;
 import java.util.Locale;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
@@ -181,19 +182,13 @@ public enum ValueType {
     private static String text(String s) {
         // PostgreSQL text cannot hold NUL, and a UTF-16 surrogate without its pair has no UTF-8 form: the driver
         // would store it as '?', silently changing the value.
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c == '\0') {
-                throw new IllegalArgumentException("text must not contain the NUL character (\\u0000)");
-            }
-            if (Character.isSurrogate(c)) {
-                if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
-                    i++;
-                    continue;
-                }
-                throw new IllegalArgumentException("text must be valid Unicode: a lone UTF-16 surrogate \\u"
-                        + String.format("%04x", (int) c) + " at character " + i + " has no UTF-8 form");
-            }
+        if (s.indexOf('\0') >= 0) {
+            throw new IllegalArgumentException("text must not contain the NUL character (\\u0000)");
+        }
+        int lone = NulCheck.loneSurrogateAt(s);
+        if (lone >= 0) {
+            throw new IllegalArgumentException("text must be valid Unicode: a lone UTF-16 surrogate \\u"
+                    + String.format("%04x", (int) s.charAt(lone)) + " at character " + lone + " has no UTF-8 form");
         }
         return s;
     }

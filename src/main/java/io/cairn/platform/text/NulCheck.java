@@ -26,19 +26,25 @@ public final class NulCheck {
      */
     public static String storable(String field, String value) {
         noNul(field, value);
-        if (value == null) {
-            return null;
+        int at = value == null ? -1 : loneSurrogateAt(value);
+        if (at >= 0) {
+            throw CairnException.invalid("Invalid value for '" + field + "': it holds a lone UTF-16 surrogate "
+                    + "(\\u" + Integer.toHexString(value.charAt(at)) + ") at index " + at + ", which is not valid "
+                    + "Unicode; send valid UTF-8.");
         }
+        return value;
+    }
+
+    /** Where the first UTF-16 surrogate without its pair stands in the value, or -1 when there is none. */
+    public static int loneSurrogateAt(String value) {
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
             if (Character.isHighSurrogate(c) && i + 1 < value.length() && Character.isLowSurrogate(value.charAt(i + 1))) {
                 i++;
             } else if (Character.isSurrogate(c)) {
-                throw CairnException.invalid("Invalid value for '" + field + "': it holds a lone UTF-16 surrogate "
-                        + "(\\u" + Integer.toHexString(c) + ") at index " + i + ", which is not valid Unicode; send "
-                        + "valid UTF-8.");
+                return i;
             }
         }
-        return value;
+        return -1;
     }
 }
