@@ -1,17 +1,17 @@
 package io.cairn.features;
 
-import io.cairn.platform.db.CopyWriter;
-import io.cairn.platform.text.CsvReader;
-import io.cairn.platform.security.Access;
-import io.cairn.platform.security.Permission;
-import io.cairn.platform.security.ResourceType;
 import io.cairn.features.store.PointInTimeQuery;
 import io.cairn.features.store.PointInTimeQuery.Output;
 import io.cairn.features.store.PointInTimeQuery.ViewPart;
 import io.cairn.features.store.ProbeBackend;
 import io.cairn.features.store.TrainingSetStore;
+import io.cairn.platform.db.CopyWriter;
 import io.cairn.platform.error.CairnException;
 import io.cairn.platform.error.ErrorCode;
+import io.cairn.platform.security.Access;
+import io.cairn.platform.security.Permission;
+import io.cairn.platform.security.ResourceType;
+import io.cairn.platform.text.CsvReader;
 import io.cairn.tracking.Dataset;
 import io.cairn.tracking.DatasetInput;
 import io.cairn.tracking.RunLoggingService;
@@ -304,6 +304,50 @@ public class TrainingSets implements DisposableBean {
         SavedTrainingSet set = saved(idOrName);
         store.textOutput();
         render(savedSelect(set.id(), set.columns().size()), set.columns(), format, sink, 200, headers(set));
+    }
+
+    /** Receives a saved set's rows: one value per requested column, in the order asked for. */
+    @FunctionalInterface
+    public interface RowVisitor {
+        void row(Object[] values);
+    }
+
+    /**
+     * Reads the named columns of a saved set, row by row in its order: numbers as {@code Double}, booleans as
+     * {@code Boolean}, text as {@code String}, absent values as null. For modules that summarise a training set
+     * (monitoring's reference sketches) without going through its CSV.
+     *
+     * @throws CairnException 404 for an unknown set, 400 for a column it does not have
+     */
+    @Transactional(readOnly = true)
+    public void readColumns(String idOrName, List<String> columns, RowVisitor visitor) {
+        SavedTrainingSet set = saved(idOrName);
+        List<String> selected = new ArrayList<>(columns.size());
+        for (String name : columns) {
+            int index = -1;
+            for (int i = 0; i < set.columns().size(); i++) {
+                if (set.columns().get(i).name().equals(name)) {
+                    index = i;
+                }
+            }
+            if (index < 0) {
+                throw CairnException.invalid("Training set '" + set.name() + "' has no column '" + name + "'.");
+            }
+            selected.add("c" + index);
+        }
+        if (selected.isEmpty()) {
+            return;
+        }
+        Object[] values = new Object[selected.size()];
+        store.stream("SELECT " + String.join(", ", selected) + " FROM " + TrainingSetStore.table(set.id())
+                + " ORDER BY row_id", rs -> {
+            for (int i = 0; i < values.length; i++) {
+                Object v = rs.getObject(i + 1);
+                values[i] = v instanceof Number n ? (Object) n.doubleValue()
+                        : v == null || v instanceof Boolean || v instanceof String ? v : v.toString();
+            }
+            visitor.row(values);
+        });
     }
 
     /**

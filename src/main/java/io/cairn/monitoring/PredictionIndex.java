@@ -1,37 +1,154 @@
 package io.cairn.monitoring;
 
+import io.cairn.registry.MonitoringTags.Settings;
 import io.cairn.serving.PredictionsLogged;
+import io.cairn.serving.PredictionsLogged.LoggedPrediction;
+import io.cairn.serving.PredictionsLogged.Values;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
 import java.sql.Timestamp;
-import java.util.ArrayList;
+import java.sql.Types;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.context.event.EventListener;
+import org.springframework.jdbc.core.BatchPreparedStatementSetter;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Keeps {@code monitored_predictions} in step with the prediction log: one multi-row insert per batch the log wrote,
+ * Keeps {@code monitored_predictions} in step with the prediction log: one batched insert per batch the log wrote,
  * on the log's writer thread (the event is published after the batch is stored, so a prediction is here no earlier
- * than it is in the log). Replays are harmless: an id already here is left as it is.
+ * than it is in the log). With each prediction go its answers row by row ({@link RowAnswers}, when its version names
+ * a task), its request tags, and the rows of its one 2-D numeric input (the features that segments are made of).
+ * Replays are harmless: an id already here is left as it is.
  */
 @Component
 class PredictionIndex {
 
-    private final JdbcTemplate jdbc;
+    private static final Logger log = LoggerFactory.getLogger(PredictionIndex.class);
+    /** Inputs wider or larger than this are not kept for segments: a segment is a feature of a tabular model. */
+    static final int MAX_FEATURES = 1024;
+    static final int MAX_FEATURE_VALUES = 1 << 18;
 
-    PredictionIndex(JdbcTemplate jdbc) {
+    private final JdbcTemplate jdbc;
+    private final MonitoredVersions versions;
+    private final MeterRegistry meters;
+    private final JsonMapper json = JsonMapper.builder().build();
+    private final Map<String, Counter> unscored = new ConcurrentHashMap<>();
+    private long lastProblemLoggedNanos;
+
+    PredictionIndex(JdbcTemplate jdbc, MonitoredVersions versions, MeterRegistry meters) {
         this.jdbc = jdbc;
+        this.versions = versions;
+        this.meters = meters;
+    }
+
+    /** One prediction as stored. */
+    private record Indexed(LoggedPrediction prediction, RowAnswers answers, Values features, String tags) {
     }
 
     @EventListener
     void on(PredictionsLogged logged) {
-        List<Object[]> rows = new ArrayList<>(logged.predictions().size());
-        for (PredictionsLogged.LoggedPrediction p : logged.predictions()) {
-            rows.add(new Object[] {p.predictionId(), p.deployment(), p.model(), p.version(), p.alias(), p.requestId(),
-                    p.rows(), p.latencyMs(), Timestamp.from(p.createdAt())});
-        }
+        List<Indexed> rows = logged.predictions().stream().map(this::index).toList();
         jdbc.batchUpdate("""
                 INSERT INTO monitored_predictions (prediction_id, deployment, model, version, alias, request_id,
-                                                   row_count, latency_ms, predicted_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (prediction_id) DO NOTHING""", rows);
+                                                   row_count, latency_ms, predicted_at, task, scores, predicted,
+                                                   feature_count, features, tags)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS jsonb))
+                ON CONFLICT (prediction_id) DO NOTHING""", new BatchPreparedStatementSetter() {
+            @Override
+            public void setValues(PreparedStatement ps, int i) throws SQLException {
+                Indexed row = rows.get(i);
+                LoggedPrediction p = row.prediction();
+                ps.setObject(1, p.predictionId());
+                ps.setString(2, p.deployment());
+                ps.setString(3, p.model());
+                ps.setInt(4, p.version());
+                ps.setString(5, p.alias());
+                ps.setString(6, p.requestId());
+                ps.setInt(7, p.rows());
+                ps.setDouble(8, p.latencyMs());
+                ps.setTimestamp(9, Timestamp.from(p.createdAt()));
+                RowAnswers a = row.answers();
+                Connection c = ps.getConnection();
+                ps.setString(10, a == null ? null : a.task().tagValue());
+                setArray(ps, 11, c, "float8", a == null ? null : a.scores());
+                setArray(ps, 12, c, "text", a == null ? null : a.predicted());
+                Values f = row.features();
+                if (f == null) {
+                    ps.setNull(13, Types.INTEGER);
+                    ps.setNull(14, Types.ARRAY);
+                } else {
+                    ps.setInt(13, f.columns());
+                    Double[] values = new Double[f.rows() * f.columns()];
+                    for (int v = 0; v < values.length; v++) {
+                        double x = f.number(v);
+                        values[v] = Double.isFinite(x) ? x : null;
+                    }
+                    ps.setArray(14, c.createArrayOf("float8", values));
+                }
+                ps.setString(15, row.tags());
+            }
+
+            @Override
+            public int getBatchSize() {
+                return rows.size();
+            }
+        });
+    }
+
+    private static void setArray(PreparedStatement ps, int index, Connection c, String type, Object[] values)
+            throws SQLException {
+        if (values == null) {
+            ps.setNull(index, Types.ARRAY);
+        } else {
+            ps.setArray(index, c.createArrayOf(type, values));
+        }
+    }
+
+    private Indexed index(LoggedPrediction p) {
+        MonitoredVersions.Monitored monitored = versions.of(p.model(), p.version());
+        RowAnswers answers = null;
+        if (monitored.settings().isPresent()) {
+            Settings settings = monitored.settings().get();
+            answers = RowAnswers.read(settings, p);
+            if (answers.problem() != null) {
+                unscored(p, answers.problem());
+                answers = null;
+            }
+        }
+        return new Indexed(p, answers, features(p), p.tags().isEmpty() ? null : json.writeValueAsString(p.tags()));
+    }
+
+    /** The model's one 2-D numeric input, when it has one of a tabular size. */
+    private static Values features(LoggedPrediction p) {
+        if (p.inputs().size() != 1) {
+            return null;
+        }
+        Values input = p.inputs().values().iterator().next();
+        boolean tabular = input.shape().length == 2 && input.numeric() && input.columns() <= MAX_FEATURES
+                && (long) input.rows() * input.columns() <= MAX_FEATURE_VALUES && input.rows() == p.rows();
+        return tabular ? input : null;
+    }
+
+    private void unscored(LoggedPrediction p, String problem) {
+        unscored.computeIfAbsent(p.deployment(), d -> Counter.builder("cairn.monitoring.unscored")
+                .description("Logged predictions whose answers monitoring could not read by the version's "
+                        + "cairn.task and cairn.score_output tags")
+                .tag("deployment", d).register(meters)).increment();
+        long now = System.nanoTime();
+        if (lastProblemLoggedNanos == 0 || now - lastProblemLoggedNanos > TimeUnit.MINUTES.toNanos(1)) {
+            lastProblemLoggedNanos = now;
+            log.warn("Monitoring cannot score predictions of model {} version {} (deployment {}): {}", p.model(),
+                    p.version(), p.deployment(), problem);
+        }
     }
 }

@@ -1,6 +1,8 @@
 package io.cairn.registry;
 
 import io.cairn.platform.error.CairnException;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -8,6 +10,9 @@ import java.util.Optional;
 /**
  * The model-version tags that tell monitoring what a version predicts and where its answer is:
  * <ul>
+ *   <li>{@code cairn.features}: the feature references ({@code view:feature}) of the model's input columns, in
+ *       order: serving reads them from the online store for a prediction by entity key, and monitoring names the
+ *       columns of a 2-D input by them;
  *   <li>{@code cairn.task}: {@code binary_classification}, {@code multiclass_classification} or {@code regression};
  *   <li>{@code cairn.score_output}: the output tensor that holds the score or prediction, {@code name} or, for a 2-D
  *       output, {@code name:column} (say {@code probabilities:1} for the positive class of a two-column output);
@@ -19,6 +24,7 @@ import java.util.Optional;
  */
 public final class MonitoringTags {
 
+    public static final String FEATURES = "cairn.features";
     public static final String TASK = "cairn.task";
     public static final String SCORE_OUTPUT = "cairn.score_output";
     public static final String THRESHOLD = "cairn.threshold";
@@ -53,6 +59,15 @@ public final class MonitoringTags {
             default -> {
             }
         }
+    }
+
+    /** The feature references listed in a version's {@code cairn.features} tag, in order; empty without one. */
+    public static List<String> featureRefs(Map<String, String> tags) {
+        String tag = tags.get(FEATURES);
+        if (tag == null || tag.isBlank()) {
+            return List.of();
+        }
+        return Arrays.stream(tag.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList();
     }
 
     /** The settings of a version whose tags name a task; empty when {@code cairn.task} is not set. */

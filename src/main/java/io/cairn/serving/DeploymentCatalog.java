@@ -1,8 +1,20 @@
 package io.cairn.serving;
 
+import java.util.Optional;
+
 /** Which deployments exist: serving's answer for modules that act on a deployment by name (monitoring). */
 public interface DeploymentCatalog {
 
     /** Whether a deployment of this name is defined (whether or not it is loaded on this replica). */
     boolean exists(String deployment);
+
+    /**
+     * What a deployment serves: the registered model, the primary alias (the champion) and, when it has a canary,
+     * the canary's alias and share of requests (else null and 0). Empty when there is no such deployment.
+     */
+    Optional<Routing> routing(String deployment);
+
+    /** A deployment's model and aliases. */
+    record Routing(String model, String alias, String canaryAlias, int canaryPercent) {
+    }
 }

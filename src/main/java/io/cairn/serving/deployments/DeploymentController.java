@@ -1,11 +1,11 @@
 package io.cairn.serving.deployments;
 
-import io.cairn.platform.security.Access;
-import io.cairn.platform.security.Permission;
-import io.cairn.platform.security.ResourceType;
 import com.fasterxml.jackson.annotation.JsonAnySetter;
 import io.cairn.platform.error.CairnApi;
 import io.cairn.platform.error.CairnException;
+import io.cairn.platform.security.Access;
+import io.cairn.platform.security.Permission;
+import io.cairn.platform.security.ResourceType;
 import jakarta.validation.Valid;
 import java.util.List;
 import java.util.Map;
@@ -42,7 +42,8 @@ class DeploymentController {
     }
 
     /** The body of a prediction by entity key. */
-    record PredictRequest(Map<String, List<JsonNode>> entities, @JsonAnySetter Map<String, Object> unknown) {
+    record PredictRequest(Map<String, List<JsonNode>> entities, JsonNode parameters,
+                          @JsonAnySetter Map<String, Object> unknown) {
     }
 
     @PutMapping("/{name}")
@@ -78,9 +79,10 @@ class DeploymentController {
         access.require(ResourceType.DEPLOYMENT, name, Permission.READ);
         if (body.unknown() != null && !body.unknown().isEmpty()) {
             throw CairnException.invalid("Unknown field(s) " + new TreeSet<>(body.unknown().keySet())
-                    + "; send {\"entities\": {\"<join key>\": [values...]}}.");
+                    + "; send {\"entities\": {\"<join key>\": [values...]}} and optionally \"parameters\".");
         }
-        EntityPredictions.Prediction prediction = predictions.predict(name, body.entities());
+        EntityPredictions.Prediction prediction = predictions.predict(name, body.entities(),
+                EntityPredictions.tags(body.parameters()));
         return ResponseEntity.ok()
                 .header("X-Cairn-Model-Version", prediction.model_version())
                 .header("X-Cairn-Prediction-Id", prediction.prediction_id())

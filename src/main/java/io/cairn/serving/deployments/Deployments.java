@@ -1,13 +1,13 @@
 package io.cairn.serving.deployments;
 
-import io.cairn.serving.DeploymentCatalog;
-import io.cairn.platform.security.Access;
-import io.cairn.platform.security.Permission;
-import io.cairn.platform.security.ResourceType;
 import io.cairn.platform.audit.AuditLog;
 import io.cairn.platform.error.CairnException;
 import io.cairn.platform.error.ErrorCode;
+import io.cairn.platform.security.Access;
+import io.cairn.platform.security.Permission;
+import io.cairn.platform.security.ResourceType;
 import io.cairn.registry.ModelRegistry;
+import io.cairn.serving.DeploymentCatalog;
 import io.cairn.serving.ServingProperties;
 import io.cairn.serving.onnx.Device;
 import io.cairn.serving.onnx.OnnxSessions;
@@ -101,6 +101,12 @@ public class Deployments implements DeploymentCatalog {
     @Override
     public boolean exists(String deployment) {
         return store.find(deployment).isPresent();
+    }
+
+    @Override
+    public Optional<Routing> routing(String deployment) {
+        return store.find(deployment).map(s -> new Routing(s.model(), s.alias(), s.canaryAlias(),
+                s.canaryAlias() == null ? 0 : s.canaryPercent()));
     }
 
     public DeploymentView get(String name) {

@@ -5,6 +5,7 @@ import io.cairn.features.OnlineFeatureReader;
 import io.cairn.features.OnlineFeatureValues;
 import io.cairn.platform.error.CairnException;
 import io.cairn.platform.error.ErrorCode;
+import io.cairn.serving.RequestTags;
 import io.cairn.serving.batching.Batcher;
 import io.cairn.serving.deployments.ServingMetrics.ModelMeters;
 import io.cairn.serving.log.PredictionIds;
@@ -63,7 +64,27 @@ public class EntityPredictions {
                              String prediction_id, List<OutputTensor> outputs, FeaturesUsed features) {
     }
 
-    public Prediction predict(String deployment, Map<String, List<JsonNode>> entities) {
+    /**
+     * The request tags of a prediction's {@code parameters} object ({@link RequestTags}): its scalar entries as text.
+     */
+    public static Map<String, String> tags(JsonNode parameters) {
+        if (parameters == null || parameters.isNull()) {
+            return Map.of();
+        }
+        if (!parameters.isObject()) {
+            throw CairnException.invalid("'parameters' must be an object of request tags, e.g. {\"region\": \"eu\"}.");
+        }
+        RequestTags tags = new RequestTags("parameters");
+        for (Map.Entry<String, JsonNode> e : parameters.properties()) {
+            JsonNode v = e.getValue();
+            if (v.isValueNode() && !v.isNull()) {
+                tags.add(e.getKey(), v.asString());
+            }
+        }
+        return tags.toMap();
+    }
+
+    public Prediction predict(String deployment, Map<String, List<JsonNode>> entities, Map<String, String> tags) {
         if (entities == null || entities.isEmpty()) {
             throw CairnException.invalid("'entities' is required: join keys mapped to lists of values, e.g. "
                     + "{\"entities\": {\"driver_id\": [1001, 1002]}}.");
@@ -73,7 +94,7 @@ public class EntityPredictions {
             ServedModel model = lease.model();
             ModelMeters meters = model.meters();
             try {
-                return run(deployment, entities, lease, model, meters, start);
+                return run(deployment, entities, tags, lease, model, meters, start);
             } catch (CairnException e) {
                 if (e.code().httpStatus() < 500) {
                     meters.badRequest();
@@ -88,7 +109,8 @@ public class EntityPredictions {
         }
     }
 
-    private Prediction run(String deployment, Map<String, List<JsonNode>> entities, Lease lease, ServedModel model,
+    private Prediction run(String deployment, Map<String, List<JsonNode>> entities, Map<String, String> tags,
+                           Lease lease, ServedModel model,
                            ModelMeters meters, long start) {
         String label = "Model " + model.model() + " version " + model.version();
         List<String> refs = model.featureRefs();
@@ -133,7 +155,7 @@ public class EntityPredictions {
         UUID predictionId = PredictionIds.next();
         predictionLog.offer(new PredictionRecord(predictionId, deployment, model.model(), model.version(),
                 model.alias(), null, predictionLog.logsInputs() ? inputs : null, entities, outcome.outputs(),
-                totalNanos / 1e6, Instant.now()));
+                totalNanos / 1e6, Instant.now(), tags));
 
         List<OutputTensor> outputs = new ArrayList<>();
         outcome.outputs().forEach((name, t) -> outputs.add(new OutputTensor(name, t.datatype().name(), t.shape(),

@@ -1,6 +1,7 @@
 package io.cairn.serving.deployments;
 
 import io.cairn.registry.ModelVersion;
+import io.cairn.registry.MonitoringTags;
 import io.cairn.serving.ServingProperties;
 import io.cairn.serving.onnx.ModelLoadException;
 import io.cairn.serving.onnx.OnnxArtifacts;
@@ -20,7 +21,7 @@ import org.springframework.stereotype.Component;
 class ModelLoader {
 
     /** The model version tag that lists the feature references of the model's input columns, in order. */
-    static final String FEATURES_TAG = "cairn.features";
+    static final String FEATURES_TAG = MonitoringTags.FEATURES;
 
     private final OnnxArtifacts artifacts;
     private final OnnxSessions sessions;
@@ -55,14 +56,7 @@ class ModelLoader {
                     ? e.getMessage() : e.getClass().getSimpleName() + ": " + e.getMessage()), e);
         }
         return new ServedModel(spec.name(), version.name(), version.version(), key.alias(), key,
-                featureRefs(version.tags().get(FEATURES_TAG)), onnx, spec.maxBatchSize(), spec.maxQueueDelayMs(),
+                MonitoringTags.featureRefs(version.tags()), onnx, spec.maxBatchSize(), spec.maxQueueDelayMs(),
                 concurrentBatches, metrics, clock.instant());
-    }
-
-    static List<String> featureRefs(String tag) {
-        if (tag == null || tag.isBlank()) {
-            return List.of();
-        }
-        return Arrays.stream(tag.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList();
     }
 }

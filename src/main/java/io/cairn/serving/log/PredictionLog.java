@@ -2,9 +2,11 @@ package io.cairn.serving.log;
 
 import io.cairn.serving.PredictionsLogged;
 import io.cairn.serving.ServingProperties;
+import io.cairn.serving.onnx.Tensor;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -190,7 +192,8 @@ public class PredictionLog implements SmartLifecycle {
             List<PredictionsLogged.LoggedPrediction> logged = new ArrayList<>(written.size());
             for (PredictionRecord r : written) {
                 logged.add(new PredictionsLogged.LoggedPrediction(r.id(), r.deployment(), r.model(), r.version(),
-                        r.alias(), r.requestId(), rows(r), r.latencyMs(), r.createdAt()));
+                        r.alias(), r.requestId(), rows(r), r.latencyMs(), r.createdAt(), values(r.inputs()),
+                        values(r.outputs()), r.tags() == null ? Map.of() : r.tags()));
             }
             events.publishEvent(new PredictionsLogged(logged));
         } catch (Throwable e) {
@@ -202,6 +205,16 @@ public class PredictionLog implements SmartLifecycle {
                         written.size(), e);
             }
         }
+    }
+
+    private static Map<String, PredictionsLogged.Values> values(Map<String, Tensor> tensors) {
+        if (tensors == null || tensors.isEmpty()) {
+            return Map.of();
+        }
+        Map<String, PredictionsLogged.Values> values = new LinkedHashMap<>(tensors.size() * 2);
+        tensors.forEach((name, t) -> values.put(name,
+                new PredictionsLogged.Values(t.datatype().name(), t.shape(), t.data())));
+        return values;
     }
 
     /** The rows a prediction answered: the first dimension of its first output (1 for a scalar). */

@@ -1,6 +1,7 @@
 package io.cairn.serving.v2;
 
 import io.cairn.platform.error.CairnException;
+import io.cairn.serving.RequestTags;
 import io.cairn.serving.onnx.Datatype;
 import io.cairn.serving.onnx.OnnxModel;
 import io.cairn.serving.onnx.Tensor;
@@ -51,7 +52,8 @@ final class InferenceRequestReader {
      * A decoded request: its id (null when none was given), inputs in the model's order, outputs wanted (null: all),
      * and which outputs go back as binary data.
      */
-    record InferenceRequest(String id, Map<String, Tensor> inputs, List<String> outputs, BinaryOutputs binary) {
+    record InferenceRequest(String id, Map<String, Tensor> inputs, List<String> outputs, BinaryOutputs binary,
+                            Map<String, String> tags) {
     }
 
     /** Which outputs the client wants as binary data: all of them, or those named. */
@@ -106,7 +108,7 @@ final class InferenceRequestReader {
             String id = null;
             List<ParsedInput> parsed = null;
             RequestedOutputs outputs = new RequestedOutputs(null, Set.of());
-            boolean allBinary = false;
+            RequestParameters parameters = new RequestParameters(false, Map.of());
             while (p.nextToken() == JsonToken.PROPERTY_NAME) {
                 String field = p.currentName();
                 JsonToken value = p.nextToken();
@@ -124,7 +126,7 @@ final class InferenceRequestReader {
                     }
                     case "inputs" -> parsed = inputs(p, body, headerLength, model, label);
                     case "outputs" -> outputs = outputs(p, model, label);
-                    case "parameters" -> allBinary = booleanParameter(p, "binary_data_output", "parameters");
+                    case "parameters" -> parameters = requestParameters(p);
                     default -> p.skipChildren(); // extensions this server does not use
                 }
             }
@@ -152,7 +154,8 @@ final class InferenceRequestReader {
                 }
                 ordered.put(spec.name(), t);
             }
-            return new InferenceRequest(id, ordered, outputs.names(), new BinaryOutputs(allBinary, outputs.binary()));
+            return new InferenceRequest(id, ordered, outputs.names(),
+                    new BinaryOutputs(parameters.binaryDataOutput(), outputs.binary()), parameters.tags());
         } catch (JacksonException e) {
             throw bad("Malformed JSON in request body: " + e.getOriginalMessage());
         }
@@ -294,6 +297,40 @@ final class InferenceRequestReader {
             case INT64, FP64 -> 8;
             case BYTES -> throw new IllegalArgumentException("BYTES has no fixed width");
         };
+    }
+
+    /** The request's parameters: whether all outputs are wanted as binary data, and its tags. */
+    private record RequestParameters(boolean binaryDataOutput, Map<String, String> tags) {
+    }
+
+    /**
+     * Reads the request's parameters object: {@code binary_data_output} is the protocol's; every other scalar entry
+     * is a request tag ({@link RequestTags}); objects and arrays are extensions this server does not use.
+     */
+    private static RequestParameters requestParameters(JsonParser p) {
+        if (p.currentToken() == JsonToken.VALUE_NULL) {
+            return new RequestParameters(false, Map.of());
+        }
+        if (p.currentToken() != JsonToken.START_OBJECT) {
+            throw bad("parameters must be an object.");
+        }
+        boolean binary = false;
+        RequestTags tags = new RequestTags("parameters");
+        while (p.nextToken() == JsonToken.PROPERTY_NAME) {
+            String field = p.currentName();
+            JsonToken token = p.nextToken();
+            if (field.equals("binary_data_output")) {
+                if (token != JsonToken.VALUE_TRUE && token != JsonToken.VALUE_FALSE) {
+                    throw bad("parameters.binary_data_output must be true or false.");
+                }
+                binary = token == JsonToken.VALUE_TRUE;
+            } else if (token.isScalarValue() && token != JsonToken.VALUE_NULL) {
+                tags.add(field, p.getString());
+            } else {
+                p.skipChildren();
+            }
+        }
+        return new RequestParameters(binary, tags.toMap());
     }
 
     /** Reads a parameters object, returning the boolean parameter {@code name} (false when absent). */

@@ -90,7 +90,7 @@ class V2Inference {
             meters.succeeded(outcome.queueNanos(), outcome.computeNanos(), totalNanos);
             predictionLog.offer(new PredictionRecord(predictionId, deployment, model.model(), model.version(),
                     model.alias(), request.id(), predictionLog.logsInputs() ? request.inputs() : null, null,
-                    outcome.outputs(), totalNanos / 1e6, Instant.now()));
+                    outcome.outputs(), totalNanos / 1e6, Instant.now(), request.tags()));
             return new Answer(encoded.body(), encoded.headerLength(), model.versionText(), predictionId.toString());
         }
     }

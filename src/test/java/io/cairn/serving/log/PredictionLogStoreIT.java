@@ -38,7 +38,7 @@ class PredictionLogStoreIT {
     private PredictionRecord record(String requestId, Map<String, List<JsonNode>> entityKeys) {
         Map<String, Tensor> out = Map.of("y", new Tensor(Datatype.FP32, new long[] {1}, new float[] {1}));
         return new PredictionRecord(PredictionIds.next(), deployment, "m", 1, "champion", requestId, out, entityKeys,
-                out, 0.1, Instant.now());
+                out, 0.1, Instant.now(), Map.of());
     }
 
     @Test

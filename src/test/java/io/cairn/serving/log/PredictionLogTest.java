@@ -26,7 +26,7 @@ class PredictionLogTest {
     private static PredictionRecord record(String deployment) {
         Map<String, Tensor> out = Map.of("y", new Tensor(Datatype.FP32, new long[] {1}, new float[] {1}));
         return new PredictionRecord(PredictionIds.next(), deployment, "m", 1, "champion", null, out, null, out, 0.1,
-                Instant.now());
+                Instant.now(), Map.of());
     }
 
     @Test
@@ -47,7 +47,7 @@ class PredictionLogTest {
         });
         Map<String, Tensor> threeRows = Map.of("y", new Tensor(Datatype.FP32, new long[] {3, 2}, new float[6]));
         PredictionRecord batchOfThree = new PredictionRecord(PredictionIds.next(), "a", "m", 2, "champion", "req-1",
-                null, null, threeRows, 0.5, Instant.now());
+                null, null, threeRows, 0.5, Instant.now(), Map.of("region", "eu"));
         log.write(List.of(record("a"), batchOfThree));
         assertThat(announced).hasSize(1);
         assertThat(announced.get(0).predictions()).extracting(p -> p.rows()).containsExactly(1, 3);

@@ -1,0 +1,96 @@
+package io.cairn.monitoring;
+
+import io.cairn.platform.error.CairnApi;
+import io.cairn.platform.error.CairnException;
+import io.cairn.platform.security.Access;
+import io.cairn.platform.security.Permission;
+import io.cairn.platform.security.ResourceType;
+import io.cairn.serving.DeploymentCatalog;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import org.springframework.boot.convert.DurationStyle;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * {@code GET /api/v1/deployments/{name}/performance}: live quality per window, segment and version
+ * ({@link Performance}). Reading it needs READ on the deployment. Without {@code from} and {@code to} it covers the
+ * last 24 hours, in windows of one hour.
+ */
+@RestController
+@CairnApi
+class PerformanceController {
+
+    static final Duration DEFAULT_RANGE = Duration.ofHours(24);
+
+    private final Performance performance;
+    private final Segments segments;
+    private final DeploymentCatalog deployments;
+    private final Access access;
+    private final Clock clock;
+
+    PerformanceController(Performance performance, Segments segments, DeploymentCatalog deployments, Access access,
+                          Clock clock) {
+        this.performance = performance;
+        this.segments = segments;
+        this.deployments = deployments;
+        this.access = access;
+        this.clock = clock;
+    }
+
+    @GetMapping("/api/v1/deployments/{name}/performance")
+    Performance.Report performance(@PathVariable String name,
+                                   @RequestParam(required = false) String from,
+                                   @RequestParam(required = false) String to,
+                                   @RequestParam(defaultValue = "1h") String window,
+                                   @RequestParam(required = false) String segment,
+                                   @RequestParam(required = false) String version) {
+        access.require(ResourceType.DEPLOYMENT, name, Permission.READ);
+        DeploymentCatalog.Routing routing = deployments.routing(name).orElseThrow(() ->
+                CairnException.notFound("Deployment '" + name + "' does not exist."));
+        Instant end = to == null ? clock.instant() : instant("to", to);
+        Instant start = from == null ? end.minus(DEFAULT_RANGE) : instant("from", from);
+        Integer v = version(version);
+        Duration w = duration(window);
+        Segments.Segment s = segment == null || segment.isBlank() ? null
+                : segments.resolve(segment, name, routing.model(), start, end, v);
+        return performance.report(new Performance.Query(name, start, end, w, s, v));
+    }
+
+    static Instant instant(String name, String value) {
+        try {
+            return OffsetDateTime.parse(value.strip()).toInstant();
+        } catch (DateTimeParseException e) {
+            throw CairnException.invalid("Invalid '" + name + "' time '" + value
+                    + "': use ISO-8601 with an offset, e.g. 2026-01-01T00:00:00Z.");
+        }
+    }
+
+    static Duration duration(String window) {
+        try {
+            return DurationStyle.detectAndParse(window.strip());
+        } catch (IllegalArgumentException e) {
+            throw CairnException.invalid("Invalid 'window' '" + window + "': use a duration such as 15m, 1h or 1d.");
+        }
+    }
+
+    private static Integer version(String version) {
+        if (version == null || version.isBlank()) {
+            return null;
+        }
+        try {
+            int v = Integer.parseInt(version.strip());
+            if (v >= 1) {
+                return v;
+            }
+        } catch (NumberFormatException e) {
+            // answered below
+        }
+        throw CairnException.invalid("Invalid 'version' '" + version + "': give a model version number (1, 2, ...).");
+    }
+}

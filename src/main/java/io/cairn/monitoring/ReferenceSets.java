@@ -1,0 +1,168 @@
+package io.cairn.monitoring;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.cairn.features.FeatureRef;
+import io.cairn.features.SavedTrainingSet;
+import io.cairn.features.TrainingSets;
+import io.cairn.platform.error.CairnException;
+import io.cairn.registry.ModelVersion;
+import io.cairn.registry.ModelVersions;
+import io.cairn.tracking.DatasetInput;
+import io.cairn.tracking.Run;
+import io.cairn.tracking.RunService;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.datasketches.kll.KllDoublesSketch;
+import org.apache.datasketches.quantilescommon.QuantileSearchCriteria;
+import org.springframework.stereotype.Component;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The training set a model version was trained on, found through its lineage (version → run → the run's dataset
+ * input with source type {@code cairn_training_set}, preferring the one whose context is {@code training}), and a
+ * sketch of each of its feature columns ({@link ColumnSketch}), built by reading the set once. A saved set never
+ * changes, so its sketches are kept (the 32 most recently used sets per replica).
+ */
+@Component
+class ReferenceSets {
+
+    static final String SOURCE_TYPE = "cairn_training_set";
+    private static final String URI_PREFIX = "cairn:/api/v1/training-sets/";
+
+    /** Segment bins of a numeric feature (edges between 10 quantile bins), or categorical (one segment per value). */
+    record Bins(boolean categorical, List<Double> edges) {
+        static final Bins CATEGORICAL = new Bins(true, List.of());
+    }
+
+    /** A version's training set and the sketches of its features, by feature reference. */
+    record Reference(SavedTrainingSet set, Map<String, ColumnSketch> features) {
+    }
+
+    private record VersionKey(String model, int version) {
+    }
+
+    private final ModelVersions versions;
+    private final RunService runs;
+    private final TrainingSets trainingSets;
+    private final JsonMapper json = JsonMapper.builder().build();
+    private final Cache<VersionKey, Optional<String>> lineage = Caffeine.newBuilder().maximumSize(10_000)
+            .expireAfterWrite(MonitoredVersions.FRESHNESS).build();
+    private final Cache<String, Reference> sketches = Caffeine.newBuilder().maximumSize(32).build();
+
+    ReferenceSets(ModelVersions versions, RunService runs, TrainingSets trainingSets) {
+        this.versions = versions;
+        this.runs = runs;
+        this.trainingSets = trainingSets;
+    }
+
+    /** The id of the saved training set on the version's lineage, if it has one. */
+    Optional<String> trainingSetId(String model, int version) {
+        return lineage.get(new VersionKey(model, version), this::findTrainingSet);
+    }
+
+    private Optional<String> findTrainingSet(VersionKey key) {
+        ModelVersion version;
+        Run run;
+        try {
+            version = versions.get(key.model(), Integer.toString(key.version()));
+            if (version.runId() == null || version.runId().isBlank()) {
+                return Optional.empty();
+            }
+            run = runs.get(version.runId());
+        } catch (CairnException e) {
+            return Optional.empty(); // the version or its run is gone: no lineage to follow
+        }
+        String found = null;
+        for (DatasetInput input : run.inputs()) {
+            String id = trainingSetIdOf(input);
+            if (id != null && (found == null || "training".equals(input.tags().get("mlflow.data.context")))) {
+                found = id;
+            }
+        }
+        return Optional.ofNullable(found);
+    }
+
+    private String trainingSetIdOf(DatasetInput input) {
+        if (!SOURCE_TYPE.equals(input.dataset().sourceType()) || input.dataset().source() == null) {
+            return null;
+        }
+        try {
+            JsonNode uri = json.readTree(input.dataset().source()).get("uri");
+            String text = uri == null ? null : uri.asString();
+            return text != null && text.startsWith(URI_PREFIX) ? text.substring(URI_PREFIX.length()) : null;
+        } catch (RuntimeException e) {
+            return null; // a source some other client wrote: not ours to read
+        }
+    }
+
+    /** The version's reference: its training set and the sketches of that set's features. */
+    Optional<Reference> reference(String model, int version) {
+        return trainingSetId(model, version).flatMap(this::reference);
+    }
+
+    /** A saved training set's reference sketches; empty when the set has been deleted. */
+    Optional<Reference> reference(String trainingSetId) {
+        try {
+            return Optional.of(sketches.get(trainingSetId, this::build));
+        } catch (CairnException e) {
+            if (e.code().httpStatus() == 404) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+    }
+
+    private Reference build(String id) {
+        SavedTrainingSet set = trainingSets.saved(id);
+        List<String> refs = set.feature_refs();
+        List<String> columns = new ArrayList<>(refs.size());
+        for (String ref : refs) {
+            FeatureRef r = FeatureRef.parse(ref);
+            columns.add(set.full_feature_names() ? r.fullName() : r.feature());
+        }
+        ColumnSketch[] built = new ColumnSketch[refs.size()];
+        for (int i = 0; i < built.length; i++) {
+            built[i] = new ColumnSketch();
+        }
+        trainingSets.readColumns(set.id(), columns, values -> {
+            for (int i = 0; i < values.length; i++) {
+                built[i].add(values[i]);
+            }
+        });
+        Map<String, ColumnSketch> features = new LinkedHashMap<>();
+        for (int i = 0; i < built.length; i++) {
+            features.put(refs.get(i), built[i]);
+        }
+        return new Reference(set, features);
+    }
+
+    /** Segment bins of a feature from the version's training set, when its lineage has one with that feature. */
+    Optional<Bins> bins(String model, int version, String featureRef) {
+        return reference(model, version).map(r -> r.features().get(featureRef)).filter(c -> c.numberCount() > 0)
+                .map(ReferenceSets::bins);
+    }
+
+    static Bins bins(ColumnSketch column) {
+        if (column.integerCodes(Segments.MAX_CATEGORIES)) {
+            return Bins.CATEGORICAL;
+        }
+        return new Bins(false, decileEdges(column.numbers()));
+    }
+
+    /** The nine inner edges of 10 quantile bins, duplicates removed (a value heavy enough to fill two bins). */
+    static List<Double> decileEdges(KllDoublesSketch sketch) {
+        List<Double> edges = new ArrayList<>(9);
+        for (int i = 1; i < Segments.BINS; i++) {
+            double e = sketch.getQuantile(i / (double) Segments.BINS, QuantileSearchCriteria.INCLUSIVE);
+            if (edges.isEmpty() || e > edges.get(edges.size() - 1)) {
+                edges.add(e);
+            }
+        }
+        return edges;
+    }
+}
