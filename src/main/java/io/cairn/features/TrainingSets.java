@@ -314,7 +314,8 @@ public class TrainingSets implements DisposableBean {
 
     /**
      * Reads the named columns of a saved set, row by row in its order: numbers as {@code Double}, booleans as
-     * {@code Boolean}, text as {@code String}, absent values as null. For modules that summarise a training set
+     * {@code Boolean}, text as {@code String}, absent values as null; a column carried through from the entity rows
+     * gives its JSON scalars the same way. For modules that summarise a training set
      * (monitoring's reference sketches) without going through its CSV.
      *
      * @throws CairnException 404 for an unknown set, 400 for a column it does not have
@@ -339,15 +340,38 @@ public class TrainingSets implements DisposableBean {
             return;
         }
         Object[] values = new Object[selected.size()];
+        boolean[] carried = new boolean[selected.size()];
+        for (int i = 0; i < carried.length; i++) {
+            String name = columns.get(i);
+            carried[i] = set.columns().stream().anyMatch(c -> c.name().equals(name) && c.type().equals("JSON"));
+        }
         store.stream("SELECT " + String.join(", ", selected) + " FROM " + TrainingSetStore.table(set.id())
                 + " ORDER BY row_id", rs -> {
             for (int i = 0; i < values.length; i++) {
                 Object v = rs.getObject(i + 1);
+                if (carried[i] && v != null) {
+                    v = jsonScalar(rs.getString(i + 1));
+                }
                 values[i] = v instanceof Number n ? (Object) n.doubleValue()
                         : v == null || v instanceof Boolean || v instanceof String ? v : v.toString();
             }
             visitor.row(values);
         });
+    }
+
+    /** A column carried through from the entity rows holds JSON as sent: its scalars as values, the rest as text. */
+    private Object jsonScalar(String text) {
+        JsonNode node = json.readTree(text);
+        if (node.isNumber()) {
+            return node.doubleValue();
+        }
+        if (node.isBoolean()) {
+            return node.booleanValue();
+        }
+        if (node.isNull()) {
+            return null;
+        }
+        return node.isString() ? node.asString() : text;
     }
 
     /**

@@ -24,9 +24,12 @@ class MonitoredVersions {
     private static final Logger log = LoggerFactory.getLogger(MonitoredVersions.class);
     static final Duration FRESHNESS = Duration.ofSeconds(30);
 
-    /** A version's monitoring settings (empty when it names no task) and its feature references, in column order. */
-    record Monitored(Optional<MonitoringTags.Settings> settings, List<String> features) {
-        static final Monitored NONE = new Monitored(Optional.empty(), List.of());
+    /**
+     * A version's monitoring settings (empty when it names no task), its feature references in column order, and the
+     * training-set column of its target ({@code cairn.label}, or null).
+     */
+    record Monitored(Optional<MonitoringTags.Settings> settings, List<String> features, String label) {
+        static final Monitored NONE = new Monitored(Optional.empty(), List.of(), null);
     }
 
     private record Key(String model, int version) {
@@ -52,13 +55,14 @@ class MonitoredVersions {
             return Monitored.NONE; // deleted since it answered
         }
         List<String> features = MonitoringTags.featureRefs(version.tags());
+        String label = version.tags().get(MonitoringTags.LABEL);
         try {
-            return new Monitored(MonitoringTags.of(version.tags()), features);
+            return new Monitored(MonitoringTags.of(version.tags()), features, label);
         } catch (CairnException e) {
             // Tags set before the registry checked them: the version is not scored rather than every batch failing.
             log.warn("Model {} version {} is not scored by monitoring: {}", key.model(), key.version(),
                     e.getMessage());
-            return new Monitored(Optional.empty(), features);
+            return new Monitored(Optional.empty(), features, label);
         }
     }
 }

@@ -13,8 +13,25 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param bootstrapResamples resamples behind each bootstrap confidence interval of a quality metric (F1, ROC AUC,
  *                           log loss, macro-F1, MAE, RMSE, MAPE, R²); more is steadier and slower. 0 gives the value
  *                           alone, with an interval of zero width
+ * @param sketchInterval     the time bucket of drift sketches: drift ranges are counted in whole buckets (a range
+ *                           starts at the bucket its {@code from} falls in), and a day holds 96 buckets by default
+ * @param sketchFlush        how often each replica writes its sketches of the open buckets to PostgreSQL; what a
+ *                           replica saw since its last flush is lost if it dies
  */
 @ConfigurationProperties("cairn.monitoring")
 public record MonitoringProperties(@DefaultValue("90d") Duration retention,
-                                   @DefaultValue("200") int bootstrapResamples) {
+                                   @DefaultValue("200") int bootstrapResamples,
+                                   @DefaultValue("15m") Duration sketchInterval,
+                                   @DefaultValue("10s") Duration sketchFlush) {
+
+    public MonitoringProperties {
+        if (sketchInterval.compareTo(Duration.ofMinutes(1)) < 0) {
+            throw new IllegalArgumentException("cairn.monitoring.sketch-interval must be at least 1m, not "
+                    + sketchInterval);
+        }
+        if (bootstrapResamples < 0) {
+            throw new IllegalArgumentException("cairn.monitoring.bootstrap-resamples must be 0 or more, not "
+                    + bootstrapResamples);
+        }
+    }
 }

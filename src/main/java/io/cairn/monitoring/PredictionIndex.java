@@ -27,7 +27,8 @@ import tools.jackson.databind.json.JsonMapper;
  * Keeps {@code monitored_predictions} in step with the prediction log: one batched insert per batch the log wrote,
  * on the log's writer thread (the event is published after the batch is stored, so a prediction is here no earlier
  * than it is in the log). With each prediction go its answers row by row ({@link RowAnswers}, when its version names
- * a task), its request tags, and the rows of its one 2-D numeric input (the features that segments are made of).
+ * a task), its request tags, and the rows of its one 2-D numeric input (the features that segments are made of);
+ * its values go into the drift sketches ({@link LiveSketches}).
  * Replays are harmless: an id already here is left as it is.
  */
 @Component
@@ -41,14 +42,16 @@ class PredictionIndex {
     private final JdbcTemplate jdbc;
     private final MonitoredVersions versions;
     private final MeterRegistry meters;
+    private final LiveSketches sketches;
     private final JsonMapper json = JsonMapper.builder().build();
     private final Map<String, Counter> unscored = new ConcurrentHashMap<>();
     private long lastProblemLoggedNanos;
 
-    PredictionIndex(JdbcTemplate jdbc, MonitoredVersions versions, MeterRegistry meters) {
+    PredictionIndex(JdbcTemplate jdbc, MonitoredVersions versions, MeterRegistry meters, LiveSketches sketches) {
         this.jdbc = jdbc;
         this.versions = versions;
         this.meters = meters;
+        this.sketches = sketches;
     }
 
     /** One prediction as stored. */
@@ -125,6 +128,7 @@ class PredictionIndex {
                 answers = null;
             }
         }
+        sketches.record(p, monitored.features(), answers);
         return new Indexed(p, answers, features(p), p.tags().isEmpty() ? null : json.writeValueAsString(p.tags()));
     }
 

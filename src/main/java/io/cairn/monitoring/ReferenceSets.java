@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.cairn.features.FeatureRef;
 import io.cairn.features.SavedTrainingSet;
+import io.cairn.features.TrainingSetColumn;
 import io.cairn.features.TrainingSets;
 import io.cairn.platform.error.CairnException;
 import io.cairn.registry.ModelVersion;
@@ -18,6 +19,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.apache.datasketches.kll.KllDoublesSketch;
 import org.apache.datasketches.quantilescommon.QuantileSearchCriteria;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -25,8 +27,9 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * The training set a model version was trained on, found through its lineage (version → run → the run's dataset
  * input with source type {@code cairn_training_set}, preferring the one whose context is {@code training}), and a
- * sketch of each of its feature columns ({@link ColumnSketch}), built by reading the set once. A saved set never
- * changes, so its sketches are kept (the 32 most recently used sets per replica).
+ * sketch of each of its columns ({@link ColumnSketch}), built by reading the set once and stored in
+ * {@code reference_sketches} for every replica. A saved set never changes, so neither do its sketches; each replica
+ * keeps the 32 most recently used in memory.
  */
 @Component
 class ReferenceSets {
@@ -39,13 +42,26 @@ class ReferenceSets {
         static final Bins CATEGORICAL = new Bins(true, List.of());
     }
 
-    /** A version's training set and the sketches of its features, by feature reference. */
-    record Reference(SavedTrainingSet set, Map<String, ColumnSketch> features) {
+    /**
+     * A training set and a sketch of each of its columns but {@code event_timestamp}, by column name; {@link #feature}
+     * finds a feature's column by its reference.
+     */
+    record Reference(SavedTrainingSet set, Map<String, ColumnSketch> columns) {
+
+        /** The column of a feature reference ({@code view:feature}), as the set names it; null if it has none. */
+        ColumnSketch feature(String ref) {
+            if (!set.feature_refs().contains(ref)) {
+                return null;
+            }
+            FeatureRef r = FeatureRef.parse(ref);
+            return columns.get(set.full_feature_names() ? r.fullName() : r.feature());
+        }
     }
 
     private record VersionKey(String model, int version) {
     }
 
+    private final JdbcTemplate jdbc;
     private final ModelVersions versions;
     private final RunService runs;
     private final TrainingSets trainingSets;
@@ -54,7 +70,8 @@ class ReferenceSets {
             .expireAfterWrite(MonitoredVersions.FRESHNESS).build();
     private final Cache<String, Reference> sketches = Caffeine.newBuilder().maximumSize(32).build();
 
-    ReferenceSets(ModelVersions versions, RunService runs, TrainingSets trainingSets) {
+    ReferenceSets(JdbcTemplate jdbc, ModelVersions versions, RunService runs, TrainingSets trainingSets) {
+        this.jdbc = jdbc;
         this.versions = versions;
         this.runs = runs;
         this.trainingSets = trainingSets;
@@ -119,13 +136,14 @@ class ReferenceSets {
 
     private Reference build(String id) {
         SavedTrainingSet set = trainingSets.saved(id);
-        List<String> refs = set.feature_refs();
-        List<String> columns = new ArrayList<>(refs.size());
-        for (String ref : refs) {
-            FeatureRef r = FeatureRef.parse(ref);
-            columns.add(set.full_feature_names() ? r.fullName() : r.feature());
+        List<byte[]> stored = jdbc.queryForList("SELECT sketches FROM reference_sketches WHERE training_set_id = ?",
+                byte[].class, set.id());
+        if (!stored.isEmpty()) {
+            return new Reference(set, LiveSketches.decode(stored.get(0)));
         }
-        ColumnSketch[] built = new ColumnSketch[refs.size()];
+        List<String> columns = set.columns().stream().filter(c -> !c.type().equals("TIMESTAMP"))
+                .map(TrainingSetColumn::name).toList();
+        ColumnSketch[] built = new ColumnSketch[columns.size()];
         for (int i = 0; i < built.length; i++) {
             built[i] = new ColumnSketch();
         }
@@ -134,16 +152,20 @@ class ReferenceSets {
                 built[i].add(values[i]);
             }
         });
-        Map<String, ColumnSketch> features = new LinkedHashMap<>();
+        Map<String, ColumnSketch> sketched = new LinkedHashMap<>();
         for (int i = 0; i < built.length; i++) {
-            features.put(refs.get(i), built[i]);
+            sketched.put(columns.get(i), built[i]);
         }
-        return new Reference(set, features);
+        // Two replicas may build the same set at once: both get the same sketches, and the first to store wins.
+        jdbc.update("""
+                INSERT INTO reference_sketches (training_set_id, sketches, built_at) VALUES (?, ?, now())
+                ON CONFLICT (training_set_id) DO NOTHING""", set.id(), LiveSketches.encode(sketched));
+        return new Reference(set, sketched);
     }
 
     /** Segment bins of a feature from the version's training set, when its lineage has one with that feature. */
     Optional<Bins> bins(String model, int version, String featureRef) {
-        return reference(model, version).map(r -> r.features().get(featureRef)).filter(c -> c.numberCount() > 0)
+        return reference(model, version).map(r -> r.feature(featureRef)).filter(c -> c != null && c.numberCount() > 0)
                 .map(ReferenceSets::bins);
     }
 

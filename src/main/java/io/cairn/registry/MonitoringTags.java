@@ -17,7 +17,9 @@ import java.util.Optional;
  *   <li>{@code cairn.score_output}: the output tensor that holds the score or prediction, {@code name} or, for a 2-D
  *       output, {@code name:column} (say {@code probabilities:1} for the positive class of a two-column output);
  *   <li>{@code cairn.threshold}: for binary classification, the score at or above which the answer is the positive
- *       class (default 0.5).
+ *       class (default 0.5);
+ *   <li>{@code cairn.label}: the column of the version's training set that holds the target, so the drift of the
+ *       version's answers is measured against it.
  * </ul>
  * The registry refuses values that monitoring could not use when they are set (a 400, INVALID_PARAMETER_VALUE), so a
  * typo shows at registration and not as a silently unmonitored version.
@@ -28,6 +30,7 @@ public final class MonitoringTags {
     public static final String TASK = "cairn.task";
     public static final String SCORE_OUTPUT = "cairn.score_output";
     public static final String THRESHOLD = "cairn.threshold";
+    public static final String LABEL = "cairn.label";
     public static final double DEFAULT_THRESHOLD = 0.5;
 
     /** What a version predicts. */
@@ -56,6 +59,12 @@ public final class MonitoringTags {
             case TASK -> task(value);
             case SCORE_OUTPUT -> scoreOutput(value);
             case THRESHOLD -> threshold(value);
+            case LABEL -> {
+                if (value.isBlank()) {
+                    throw CairnException.invalid("Invalid value for tag " + LABEL + ": name the training-set column "
+                            + "that holds the target.");
+                }
+            }
             default -> {
             }
         }

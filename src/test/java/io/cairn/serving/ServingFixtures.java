@@ -66,6 +66,19 @@ public final class ServingFixtures {
         return versionFrom(model, "mlflow-artifacts:/" + dir, tags);
     }
 
+    /** A new version of a run (so its lineage reaches the run's datasets), in MLflow's ONNX layout. */
+    public int versionOfRun(String model, byte[] onnx, Map<String, String> tags, String runId) {
+        String dir = "serving-tests/" + model + "/" + UUID.randomUUID() + "/model";
+        write(dir + "/MLmodel", MLMODEL.getBytes(StandardCharsets.UTF_8));
+        write(dir + "/model.onnx", onnx);
+        List<Map<String, String>> tagList = new ArrayList<>();
+        tags.forEach((k, v) -> tagList.add(Map.of("key", k, "value", v)));
+        Response r = http.post("/api/2.0/mlflow/model-versions/create", Map.of("name", model, "source",
+                "mlflow-artifacts:/" + dir, "run_id", runId, "tags", tagList));
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        return Integer.parseInt(r.json().at("/model_version/version").asString());
+    }
+
     /** A new version whose source holds the given files (name → bytes), in no particular layout. */
     public int versionWithFiles(String model, Map<String, byte[]> files) {
         String dir = "serving-tests/" + model + "/" + UUID.randomUUID();

@@ -14,29 +14,36 @@ import java.time.format.DateTimeParseException;
 import org.springframework.boot.convert.DurationStyle;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * {@code GET /api/v1/deployments/{name}/performance}: live quality per window, segment and version
- * ({@link Performance}). Reading it needs READ on the deployment. Without {@code from} and {@code to} it covers the
- * last 24 hours, in windows of one hour.
+ * A deployment's monitoring: {@code GET .../performance}, live quality per window, segment and version
+ * ({@link Performance}); {@code GET .../drift}, inputs and answers against the training set ({@link Drift});
+ * {@code GET/PUT .../monitoring}, its settings ({@link MonitoringSettings}). Reading needs READ on the deployment,
+ * changing settings EDIT. Without {@code from} and {@code to} a report covers the last 24 hours.
  */
 @RestController
 @CairnApi
-class PerformanceController {
+class MonitoringController {
 
     static final Duration DEFAULT_RANGE = Duration.ofHours(24);
 
     private final Performance performance;
+    private final Drift drift;
+    private final MonitoringSettings settings;
     private final Segments segments;
     private final DeploymentCatalog deployments;
     private final Access access;
     private final Clock clock;
 
-    PerformanceController(Performance performance, Segments segments, DeploymentCatalog deployments, Access access,
-                          Clock clock) {
+    MonitoringController(Performance performance, Drift drift, MonitoringSettings settings, Segments segments,
+                         DeploymentCatalog deployments, Access access, Clock clock) {
         this.performance = performance;
+        this.drift = drift;
+        this.settings = settings;
         this.segments = segments;
         this.deployments = deployments;
         this.access = access;
@@ -60,6 +67,30 @@ class PerformanceController {
         Segments.Segment s = segment == null || segment.isBlank() ? null
                 : segments.resolve(segment, name, routing.model(), start, end, v);
         return performance.report(new Performance.Query(name, start, end, w, s, v));
+    }
+
+    @GetMapping("/api/v1/deployments/{name}/drift")
+    Drift.Report drift(@PathVariable String name,
+                       @RequestParam(required = false) String from,
+                       @RequestParam(required = false) String to,
+                       @RequestParam(required = false) String version) {
+        access.require(ResourceType.DEPLOYMENT, name, Permission.READ);
+        Instant end = to == null ? clock.instant() : instant("to", to);
+        Instant start = from == null ? end.minus(DEFAULT_RANGE) : instant("from", from);
+        return drift.report(name, start, end, version(version));
+    }
+
+    @GetMapping("/api/v1/deployments/{name}/monitoring")
+    MonitoringSettings.Settings settings(@PathVariable String name) {
+        access.require(ResourceType.DEPLOYMENT, name, Permission.READ);
+        return settings.get(name);
+    }
+
+    @PutMapping(path = "/api/v1/deployments/{name}/monitoring", consumes = "application/json")
+    MonitoringSettings.Settings putSettings(@PathVariable String name,
+                                            @RequestBody MonitoringSettings.Request request) {
+        access.require(ResourceType.DEPLOYMENT, name, Permission.EDIT);
+        return settings.put(name, request);
     }
 
     static Instant instant(String name, String value) {

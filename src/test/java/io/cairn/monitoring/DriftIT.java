@@ -1,0 +1,318 @@
+package io.cairn.monitoring;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import ai.onnx.proto.OnnxMl.TensorProto;
+import io.cairn.HttpJson;
+import io.cairn.HttpJson.Response;
+import io.cairn.IntegrationTest;
+import io.cairn.artifacts.ArtifactStore;
+import io.cairn.serving.OnnxModels;
+import io.cairn.serving.ServingFixtures;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Drift with known answers: a training set drawn from one distribution (income ~ N(50, 10), age ~ N(40, 5), segment
+ * codes 0–2), logged to the run of the model version that serves; live traffic in which income shifts by one standard
+ * deviation while age and segment do not. The answer names the training set found through lineage, flags income and
+ * only income, and its statistics agree with the exact ones computed here from the same values.
+ */
+@IntegrationTest
+class DriftIT {
+
+    private static final int REFERENCE_ROWS = 2000;
+    private static final int LIVE_ROWS = 1500;
+
+    @LocalServerPort
+    int port;
+
+    @Autowired
+    ArtifactStore store;
+
+    @Autowired
+    JdbcClient jdbc;
+
+    @Autowired
+    LiveSketches sketches;
+
+    ServingFixtures fx;
+    HttpJson http;
+    String deployment;
+    String trainingSet;
+    String view;
+    Instant from;
+    double[] referenceIncome = new double[REFERENCE_ROWS];
+    double[] liveIncome = new double[LIVE_ROWS];
+
+    private static String unique(String prefix) {
+        return prefix + "_" + UUID.randomUUID().toString().substring(0, 8).replace('-', '_');
+    }
+
+    @BeforeEach
+    void setUp() {
+        fx = new ServingFixtures(port, store);
+        http = new HttpJson("http://127.0.0.1:" + port);
+        Random random = new Random(2026);
+        String entity = unique("user");
+        ok(fx.put("/api/v1/entities/" + entity, Map.of("join_key", "user_id", "value_type", "INT64")), 201);
+        view = unique("u");
+        ok(fx.put("/api/v1/feature-views/" + view, Map.of("entities", List.of(entity), "ttl_seconds", 0,
+                "features", List.of(Map.of("name", "income", "type", "FLOAT64"),
+                        Map.of("name", "age", "type", "FLOAT64"), Map.of("name", "segment", "type", "INT64")))), 201);
+        StringBuilder csv = new StringBuilder("user_id,event_timestamp,income,age,segment\n");
+        List<Map<String, Object>> entityRows = new ArrayList<>();
+        for (int i = 0; i < REFERENCE_ROWS; i++) {
+            referenceIncome[i] = 50 + 10 * random.nextGaussian();
+            csv.append(i + 1).append(",2026-01-01T00:00:00Z,").append(referenceIncome[i]).append(',')
+                    .append(40 + 5 * random.nextGaussian()).append(',').append(random.nextInt(3)).append('\n');
+            entityRows.add(Map.of("user_id", i + 1, "event_timestamp", "2026-01-02T00:00:00Z",
+                    "target", referenceIncome[i]));
+        }
+        ok(http.send(HttpRequest.newBuilder(URI.create(http.base() + "/api/v1/feature-views/" + view + "/rows"))
+                .header("Content-Type", "text/csv").POST(HttpRequest.BodyPublishers.ofString(csv.toString()))), 200);
+        trainingSet = unique("train");
+        ok(http.post("/api/v1/training-sets", Map.of("features", List.of(view + ":income", view + ":age",
+                view + ":segment"), "entity_rows", entityRows, "save_as", trainingSet)), 201);
+        String experiment = http.post("/api/2.0/mlflow/experiments/create", Map.of("name", unique("exp"))).json()
+                .get("experiment_id").asString();
+        String runId = http.post("/api/2.0/mlflow/runs/create", Map.of("experiment_id", experiment)).json()
+                .at("/run/info/run_id").asString();
+        ok(http.post("/api/v1/training-sets/" + trainingSet + "/log-to-run", Map.of("run_id", runId)), 200);
+
+        String model = fx.model("drift");
+        int version = fx.versionOfRun(model, OnnxModels.identity(TensorProto.DataType.FLOAT_VALUE, -1, 3), Map.of(
+                "cairn.features", view + ":income," + view + ":age," + view + ":segment",
+                "cairn.task", "regression", "cairn.score_output", "y:0", "cairn.label", "target"), runId);
+        fx.alias(model, "champion", version);
+        deployment = fx.deployReady("drift", model, "champion");
+        from = Instant.now().minusSeconds(60);
+
+        int sent = 0;
+        while (sent < LIVE_ROWS) {
+            float[][] rows = new float[100][];
+            for (int r = 0; r < rows.length; r++) {
+                liveIncome[sent + r] = (float) (60 + 10 * random.nextGaussian()); // one standard deviation up
+                rows[r] = new float[] {(float) liveIncome[sent + r], (float) (40 + 5 * random.nextGaussian()),
+                        random.nextInt(3)};
+            }
+            Response r = fx.infer("/v2/models/" + deployment + "/infer", ServingFixtures.fp32("x", rows));
+            assertThat(r.status()).as(r.body()).isEqualTo(200);
+            sent += rows.length;
+        }
+        long deadline = System.nanoTime() + 15_000_000_000L;
+        while (known() < LIVE_ROWS / 100 && System.nanoTime() < deadline) {
+            sleep(50);
+        }
+        assertThat(known()).isEqualTo(LIVE_ROWS / 100);
+        sketches.flush();
+    }
+
+    @AfterEach
+    void cleanUp() {
+        fx.cleanUp();
+    }
+
+    private long known() {
+        return jdbc.sql("SELECT count(*) FROM monitored_predictions WHERE deployment = :d").param("d", deployment)
+                .query(Long.class).single();
+    }
+
+    private static void ok(Response r, int status) {
+        assertThat(r.status()).as(r.body()).isEqualTo(status);
+    }
+
+    private JsonNode drift() {
+        Response r = http.get("/api/v1/deployments/" + deployment + "/drift?from=" + from + "&to="
+                + Instant.now().plusSeconds(60));
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        return r.json();
+    }
+
+    private static JsonNode column(JsonNode columns, String name) {
+        for (JsonNode c : columns) {
+            if (c.get("name").asString().equals(name)) {
+                return c;
+            }
+        }
+        throw new AssertionError("no column " + name + " in " + columns);
+    }
+
+    @Test
+    void theShiftedFeatureAndOnlyItDriftsAgainstTheTrainingSetOnTheVersionsLineage() {
+        JsonNode d = drift();
+        assertThat(d.at("/reference/name").asString()).isEqualTo(trainingSet);
+        assertThat(d.at("/reference/chosen_by").asString()).isEqualTo("lineage");
+        assertThat(d.at("/reference/rows").asLong()).isEqualTo(REFERENCE_ROWS);
+        assertThat(d.get("rows").asLong()).isEqualTo(LIVE_ROWS);
+
+        JsonNode income = column(d.get("features"), view + ":income");
+        JsonNode age = column(d.get("features"), view + ":age");
+        JsonNode segment = column(d.get("features"), view + ":segment");
+        assertThat(income.get("kind").asString()).isEqualTo("numeric");
+        assertThat(income.get("rule").asString()).isEqualTo("wasserstein > 0.1");
+        assertThat(income.get("drifted").asBoolean()).isTrue();
+        assertThat(age.get("drifted").asBoolean()).isFalse();
+        assertThat(segment.get("kind").asString()).isEqualTo("categorical");
+        assertThat(segment.get("rule").asString()).isEqualTo("js_distance > 0.1");
+        assertThat(segment.get("drifted").asBoolean()).isFalse();
+        assertThat(segment.at("/reference_histogram/categories")).extracting(JsonNode::asString)
+                .containsExactly("0", "1", "2");
+        assertThat(d.get("share_drifted").asDouble()).isCloseTo(1 / 3.0, within(1e-12));
+        assertThat(d.get("dataset_drifted").asBoolean()).isFalse();
+
+        // Against the exact statistics of the same values: KS within 0.01, PSI within 0.02.
+        assertThat(income.get("ks_statistic").asDouble()).isCloseTo(exactKs(referenceIncome, liveIncome),
+                within(0.01));
+        assertThat(income.get("psi").asDouble()).isCloseTo(exactPsi(referenceIncome, liveIncome), within(0.02));
+        assertThat(income.get("ks_p_value").asDouble()).isLessThan(1e-6);
+        assertThat(income.get("null_share").asDouble()).isZero();
+        assertThat(income.at("/current_histogram/counts")).hasSize(10);
+        assertThat(income.at("/current_histogram/edges")).hasSize(11);
+        assertThat(income.has("chi2_p_value")).isFalse();
+
+        // The answer (the regression's value, here income itself) against the label column: drifted with it.
+        JsonNode answer = column(d.get("outputs"), "answer");
+        assertThat(answer.get("drifted").asBoolean()).isTrue();
+        // A raw output has no counterpart in the training set: shown, not judged.
+        JsonNode raw = column(d.get("outputs"), "y[0]");
+        assertThat(raw.has("drifted")).isFalse();
+        assertThat(raw.get("current_rows").asLong()).isEqualTo(LIVE_ROWS);
+
+        // Segments of a numeric feature now come from the training set's deciles.
+        Response performance = http.get("/api/v1/deployments/" + deployment + "/performance?from=" + from
+                + "&segment=age");
+        assertThat(performance.status()).as(performance.body()).isEqualTo(200);
+        assertThat(performance.json().get("segment_kind").asString()).isEqualTo("feature_bins_training_set");
+        long counted = 0;
+        for (JsonNode w : performance.json().get("windows")) {
+            counted += w.get("count").asLong();
+        }
+        assertThat(counted).isEqualTo(LIVE_ROWS);
+    }
+
+    @Test
+    void aDeploymentCanNameItsReferenceAndItsRule() {
+        String path = "/api/v1/deployments/" + deployment + "/monitoring";
+        assertThat(http.get(path).json().at("/drift/numeric/method").asString()).isEqualTo("auto");
+        Response put = fx.put(path, Map.of("reference_training_set", trainingSet, "drift", Map.of(
+                "numeric", Map.of("method", "psi", "threshold", 5.0), "share", 0.3)));
+        assertThat(put.status()).as(put.body()).isEqualTo(200);
+        JsonNode d = drift();
+        assertThat(d.at("/reference/chosen_by").asString()).isEqualTo("deployment");
+        JsonNode income = column(d.get("features"), view + ":income");
+        assertThat(income.get("rule").asString()).isEqualTo("psi > 5.0");
+        assertThat(income.get("drifted").asBoolean()).as("PSI of a one-sd shift is far below 5").isFalse();
+        assertThat(d.get("dataset_drifted").asBoolean()).isFalse();
+        assertThat(http.get("/api/v1/audit?entity_type=deployment&entity_id=" + deployment).body())
+                .contains("monitoring-settings");
+
+        assertThat(fx.put(path, Map.of("reference_training_sets", trainingSet)).status()).isEqualTo(400);
+        assertThat(fx.put(path, Map.of("drift", Map.of("numeric", Map.of("method", "t-test")))).body())
+                .contains("drift.numeric.method");
+        assertThat(fx.put(path, Map.of("drift", Map.of("numeric", Map.of("method", "ks", "threshold", 2)))).body())
+                .contains("p-value");
+        assertThat(fx.put(path, Map.of("drift", Map.of("share", 0))).status()).isEqualTo(400);
+        assertThat(fx.put(path, Map.of("reference_training_set", "no_such_set")).status()).isEqualTo(400);
+        assertThat(fx.put(path, "{\"drift\": ").status()).isEqualTo(400);
+        assertThat(fx.put("/api/v1/deployments/no-such-deployment/monitoring", Map.of()).status()).isEqualTo(404);
+    }
+
+    @Test
+    void withoutAReferenceDriftIsAConflictThatSaysHowToGiveOne() {
+        String model = fx.model("orphan");
+        int version = fx.version(model, OnnxModels.identity(TensorProto.DataType.FLOAT_VALUE, -1, 3), Map.of());
+        fx.alias(model, "champion", version);
+        String orphan = fx.deployReady("orphan", model, "champion");
+        assertThat(fx.infer("/v2/models/" + orphan + "/infer", ServingFixtures.fp32("x", new float[][] {{1, 2, 3}}))
+                .status()).isEqualTo(200);
+        long deadline = System.nanoTime() + 15_000_000_000L;
+        while (jdbc.sql("SELECT count(*) FROM monitored_predictions WHERE deployment = :d").param("d", orphan)
+                .query(Long.class).single() == 0 && System.nanoTime() < deadline) {
+            sleep(50);
+        }
+        sketches.flush();
+        Response r = http.get("/api/v1/deployments/" + orphan + "/drift");
+        assertThat(r.status()).as(r.body()).isEqualTo(409);
+        assertThat(r.body()).contains("log-to-run").contains("reference_training_set");
+        assertThat(http.get("/api/v1/deployments/" + orphan + "/drift?from=2020-01-01T00:00:00Z"
+                + "&to=2020-01-02T00:00:00Z").status()).isEqualTo(404);
+        assertThat(http.get("/api/v1/deployments/" + orphan + "/drift?from=soon").status()).isEqualTo(400);
+    }
+
+    static double exactKs(double[] a, double[] b) {
+        double[] x = a.clone();
+        double[] y = b.clone();
+        Arrays.sort(x);
+        Arrays.sort(y);
+        int i = 0;
+        int j = 0;
+        double d = 0;
+        while (i < x.length && j < y.length) {
+            double v = Math.min(x[i], y[j]);
+            while (i < x.length && x[i] == v) {
+                i++;
+            }
+            while (j < y.length && y[j] == v) {
+                j++;
+            }
+            d = Math.max(d, Math.abs(i / (double) x.length - j / (double) y.length));
+        }
+        return d;
+    }
+
+    static double exactPsi(double[] reference, double[] current) {
+        double[] r = reference.clone();
+        Arrays.sort(r);
+        double[] edges = new double[9];
+        for (int i = 1; i < 10; i++) {
+            edges[i - 1] = r[(int) Math.ceil(i / 10.0 * r.length) - 1];
+        }
+        double[] p = new double[10];
+        double[] q = new double[10];
+        for (double v : reference) {
+            p[bin(v, edges)] += 1.0 / reference.length;
+        }
+        for (double v : current) {
+            q[bin(v, edges)] += 1.0 / current.length;
+        }
+        double psi = 0;
+        for (int i = 0; i < 10; i++) {
+            double a = Math.max(p[i], 0.0001);
+            double b = Math.max(q[i], 0.0001);
+            psi += (b - a) * Math.log(b / a);
+        }
+        return psi;
+    }
+
+    private static int bin(double v, double[] edges) {
+        int bin = 0;
+        while (bin < edges.length && v > edges[bin]) {
+            bin++;
+        }
+        return bin;
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
