@@ -17,17 +17,29 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *                           starts at the bucket its {@code from} falls in), and a day holds 96 buckets by default
  * @param sketchFlush        how often each replica writes its sketches of the open buckets to PostgreSQL; what a
  *                           replica saw since its last flush is lost if it dies
+ * @param enabled            whether logged predictions are indexed, scored and sketched at all; off, there is no
+ *                           quality, drift or guard (the prediction log itself is serving's)
+ * @param window             the window the evaluation job stores quality and drift for, and raises events on;
+ *                           windows are aligned to the epoch (a whole hour by default) and evaluated once closed
+ * @param webhookUrl         where monitoring events are POSTed as JSON; empty sends none
  */
 @ConfigurationProperties("cairn.monitoring")
 public record MonitoringProperties(@DefaultValue("90d") Duration retention,
                                    @DefaultValue("200") int bootstrapResamples,
                                    @DefaultValue("15m") Duration sketchInterval,
-                                   @DefaultValue("10s") Duration sketchFlush) {
+                                   @DefaultValue("10s") Duration sketchFlush,
+                                   @DefaultValue("true") boolean enabled,
+                                   @DefaultValue("1h") Duration window,
+                                   @DefaultValue("") String webhookUrl) {
 
     public MonitoringProperties {
         if (sketchInterval.compareTo(Duration.ofMinutes(1)) < 0) {
             throw new IllegalArgumentException("cairn.monitoring.sketch-interval must be at least 1m, not "
                     + sketchInterval);
+        }
+        if (window.compareTo(Duration.ofMinutes(1)) < 0 || window.toMillis() % sketchInterval.toMillis() != 0) {
+            throw new IllegalArgumentException("cairn.monitoring.window must be at least 1m and a whole number of "
+                    + "cairn.monitoring.sketch-interval (" + sketchInterval + "), not " + window);
         }
         if (bootstrapResamples < 0) {
             throw new IllegalArgumentException("cairn.monitoring.bootstrap-resamples must be 0 or more, not "

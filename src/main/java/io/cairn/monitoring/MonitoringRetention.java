@@ -14,7 +14,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * Deletes predictions older than {@code cairn.monitoring.retention} from {@code monitored_predictions}, with their
- * labels and label history, hourly, on one replica at a time (ShedLock, as the prediction log's retention). A batch of
+ * labels and label history, and the drift sketches, evaluated windows and events of that age, hourly, on one replica
+ * at a time (ShedLock, as the prediction log's retention). A batch of
  * {@link #BATCH} predictions is one statement (labels, history and predictions together, so no label outlives its
  * prediction); a run stops after {@link #RUN_BUDGET} and the next carries on.
  */
@@ -49,6 +50,23 @@ class MonitoringRetention {
         if (run.done() > 0) {
             log.info("Deleted {} monitored predictions from before {} with their labels (retention {}){}", run.done(),
                     cutoff, retention, run.moreRemain() ? "; more remain for the next run" : "");
+        }
+        deleteHistory(cutoff);
+    }
+
+    /**
+     * Sketches, evaluated windows and events older than the cutoff: a few rows per deployment and window, so one
+     * statement each.
+     */
+    void deleteHistory(Instant cutoff) {
+        Timestamp before = Timestamp.from(cutoff);
+        int sketches = jdbc.update("DELETE FROM drift_sketches WHERE bucket_start < ?", before);
+        jdbc.update("DELETE FROM quality_history WHERE window_start < ?", before);
+        jdbc.update("DELETE FROM drift_history WHERE window_start < ?", before);
+        jdbc.update("DELETE FROM monitoring_windows WHERE window_start < ?", before);
+        jdbc.update("DELETE FROM monitoring_events WHERE raised_at < ?", before);
+        if (sketches > 0) {
+            log.info("Deleted {} drift sketch rows and the monitoring history from before {}", sketches, cutoff);
         }
     }
 

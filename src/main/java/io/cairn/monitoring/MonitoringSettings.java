@@ -30,7 +30,8 @@ import tools.jackson.databind.json.JsonMapper;
  * {@code chi2} drift when the p-value is below the threshold; {@code wasserstein}, {@code js} and {@code psi} when
  * the statistic is above it. {@code auto} (the default) is Evidently's preset: with at most 1000 reference rows KS
  * (numeric) or chi-square (categorical) at p &lt; 0.05, above that normalised Wasserstein or Jensen–Shannon distance
- * &gt; 0.1. The dataset drifts when at least {@code share} (default 0.5) of its features do.
+ * &gt; 0.1. The dataset drifts when at least {@code share} (default 0.5) of its features do. An optional quality
+ * threshold ({@link QualityThreshold}) makes the evaluation job raise an event when a window's quality crosses it.
  */
 @Service
 public class MonitoringSettings {
@@ -53,13 +54,32 @@ public class MonitoringSettings {
         static final DriftRule DEFAULT = new DriftRule(Test.AUTO, Test.AUTO, 0.5);
     }
 
+    /**
+     * A quality threshold: the evaluation job raises an event when a window's {@code metric} falls below {@code min}
+     * (for metrics where higher is better) or rises above {@code max} (errors such as {@code mae}); one of the two.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record QualityThreshold(String metric, Double min, Double max,
+                                   @JsonIgnore @JsonAnySetter Map<String, Object> unknown) {
+
+        public QualityThreshold(String metric, Double min, Double max) {
+            this(metric, min, max, null);
+        }
+
+        /** Whether a value is on the wrong side of the threshold. */
+        boolean breachedBy(double value) {
+            return min != null ? value < min : value > max;
+        }
+    }
+
     /** The settings as stored and answered. */
     @JsonInclude(JsonInclude.Include.ALWAYS)
-    public record Settings(String deployment, String reference_training_set, DriftRule drift) {
+    public record Settings(String deployment, String reference_training_set, DriftRule drift,
+                           QualityThreshold quality) {
     }
 
     /** A PUT body; absent parts keep their defaults. */
-    public record Request(String reference_training_set, DriftRequest drift,
+    public record Request(String reference_training_set, DriftRequest drift, QualityThreshold quality,
                           @JsonAnySetter Map<String, Object> unknown) {
     }
 
@@ -67,6 +87,9 @@ public class MonitoringSettings {
     public record DriftRequest(Test numeric, Test categorical, Double share,
                                @JsonAnySetter Map<String, Object> unknown) {
     }
+
+    static final List<String> METRICS = List.of("accuracy", "precision", "recall", "f1", "roc_auc", "log_loss",
+            "positive_rate", "macro_f1", "mae", "rmse", "mape", "r2");
 
     private static final Map<String, List<String>> METHODS = Map.of(
             "numeric", List.of("auto", "ks", "wasserstein", "psi"),
@@ -92,20 +115,22 @@ public class MonitoringSettings {
         if (!deployments.exists(deployment)) {
             throw CairnException.notFound("Deployment '" + deployment + "' does not exist.");
         }
-        return stored(deployment).orElse(new Settings(deployment, null, DriftRule.DEFAULT));
+        return stored(deployment).orElse(new Settings(deployment, null, DriftRule.DEFAULT, null));
     }
 
     private Optional<Settings> stored(String deployment) {
-        return jdbc.query("SELECT reference_training_set, drift_rule::text FROM monitoring_settings WHERE deployment = ?",
-                (rs, i) -> new Settings(deployment, rs.getString(1),
-                        rs.getString(2) == null ? DriftRule.DEFAULT : json.readValue(rs.getString(2), DriftRule.class)),
+        return jdbc.query("""
+                SELECT reference_training_set, drift_rule::text, quality_threshold::text FROM monitoring_settings
+                WHERE deployment = ?""", (rs, i) -> new Settings(deployment, rs.getString(1),
+                        rs.getString(2) == null ? DriftRule.DEFAULT : json.readValue(rs.getString(2), DriftRule.class),
+                        rs.getString(3) == null ? null : json.readValue(rs.getString(3), QualityThreshold.class)),
                 deployment).stream().findFirst();
     }
 
     @Transactional
     public Settings put(String deployment, Request request) {
         Settings before = get(deployment);
-        refuseUnknown("", request.unknown(), "reference_training_set, drift");
+        refuseUnknown("", request.unknown(), "reference_training_set, drift, quality");
         String reference = null;
         if (request.reference_training_set() != null && !request.reference_training_set().isBlank()) {
             SavedTrainingSet set;
@@ -119,13 +144,16 @@ public class MonitoringSettings {
             reference = set.id();
         }
         DriftRule rule = rule(request.drift());
-        Settings after = new Settings(deployment, reference, rule);
+        QualityThreshold quality = quality(request.quality());
+        Settings after = new Settings(deployment, reference, rule, quality);
         jdbc.update("""
-                INSERT INTO monitoring_settings (deployment, reference_training_set, drift_rule, updated_at, updated_by)
-                VALUES (?, ?, CAST(? AS jsonb), now(), ?)
+                INSERT INTO monitoring_settings (deployment, reference_training_set, drift_rule, quality_threshold,
+                                                 updated_at, updated_by)
+                VALUES (?, ?, CAST(? AS jsonb), CAST(? AS jsonb), now(), ?)
                 ON CONFLICT (deployment) DO UPDATE SET reference_training_set = EXCLUDED.reference_training_set,
-                    drift_rule = EXCLUDED.drift_rule, updated_at = EXCLUDED.updated_at,
-                    updated_by = EXCLUDED.updated_by""", deployment, reference, json.writeValueAsString(rule),
+                    drift_rule = EXCLUDED.drift_rule, quality_threshold = EXCLUDED.quality_threshold,
+                    updated_at = EXCLUDED.updated_at, updated_by = EXCLUDED.updated_by""", deployment, reference,
+                json.writeValueAsString(rule), quality == null ? null : json.writeValueAsString(quality),
                 CurrentActor.name());
         audit.record("deployment", deployment, "monitoring-settings", before, after);
         return after;
@@ -136,6 +164,24 @@ public class MonitoringSettings {
             throw CairnException.invalid("Unknown field(s) " + new TreeSet<>(unknown.keySet()) + (where.isEmpty() ? ""
                     : " in " + where) + "; the fields are " + known + ".");
         }
+    }
+
+    private static QualityThreshold quality(QualityThreshold q) {
+        if (q == null) {
+            return null;
+        }
+        refuseUnknown("quality", q.unknown(), "metric, min, max");
+        if (q.metric() == null || !METRICS.contains(q.metric())) {
+            throw CairnException.invalid("quality.metric must be one of " + METRICS + ", not '" + q.metric() + "'.");
+        }
+        if ((q.min() == null) == (q.max() == null)) {
+            throw CairnException.invalid("quality needs exactly one of min (alert below it) and max (alert above it).");
+        }
+        Double bound = q.min() != null ? q.min() : q.max();
+        if (!Double.isFinite(bound)) {
+            throw CairnException.invalid("quality." + (q.min() != null ? "min" : "max") + " must be a finite number.");
+        }
+        return new QualityThreshold(q.metric(), q.min(), q.max());
     }
 
     private static DriftRule rule(DriftRequest request) {

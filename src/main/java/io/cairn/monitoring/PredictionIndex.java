@@ -43,11 +43,14 @@ class PredictionIndex {
     private final MonitoredVersions versions;
     private final MeterRegistry meters;
     private final LiveSketches sketches;
+    private final boolean enabled;
     private final JsonMapper json = JsonMapper.builder().build();
     private final Map<String, Counter> unscored = new ConcurrentHashMap<>();
     private long lastProblemLoggedNanos;
 
-    PredictionIndex(JdbcTemplate jdbc, MonitoredVersions versions, MeterRegistry meters, LiveSketches sketches) {
+    PredictionIndex(JdbcTemplate jdbc, MonitoredVersions versions, MeterRegistry meters, LiveSketches sketches,
+                    MonitoringProperties properties) {
+        this.enabled = properties.enabled();
         this.jdbc = jdbc;
         this.versions = versions;
         this.meters = meters;
@@ -60,6 +63,9 @@ class PredictionIndex {
 
     @EventListener
     void on(PredictionsLogged logged) {
+        if (!enabled) {
+            return;
+        }
         List<Indexed> rows = logged.predictions().stream().map(this::index).toList();
         jdbc.batchUpdate("""
                 INSERT INTO monitored_predictions (prediction_id, deployment, model, version, alias, request_id,

@@ -1,5 +1,6 @@
 package io.cairn.serving;
 
+import java.util.List;
 import java.util.Optional;
 
 /** Which deployments exist: serving's answer for modules that act on a deployment by name (monitoring). */
@@ -7,6 +8,9 @@ public interface DeploymentCatalog {
 
     /** Whether a deployment of this name is defined (whether or not it is loaded on this replica). */
     boolean exists(String deployment);
+
+    /** The names of every defined deployment. */
+    List<String> names();
 
     /**
      * What a deployment serves: the registered model, the primary alias (the champion) and, when it has a canary,

@@ -12,6 +12,7 @@ import io.cairn.serving.OnnxModels;
 import io.cairn.serving.ServingFixtures;
 import java.net.URI;
 import java.net.http.HttpRequest;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -50,6 +51,9 @@ class DriftIT {
 
     @Autowired
     LiveSketches sketches;
+
+    @Autowired
+    MonitoringEvaluation evaluation;
 
     ServingFixtures fx;
     HttpJson http;
@@ -231,6 +235,23 @@ class DriftIT {
         assertThat(fx.put(path, Map.of("reference_training_set", "no_such_set")).status()).isEqualTo(400);
         assertThat(fx.put(path, "{\"drift\": ").status()).isEqualTo(400);
         assertThat(fx.put("/api/v1/deployments/no-such-deployment/monitoring", Map.of()).status()).isEqualTo(404);
+    }
+
+    @Test
+    void theEvaluationJobStoresDriftPerWindowAndRaisesTheEventWhenTheDatasetDrifts() {
+        // One feature of three drifts: with share 0.3 that makes the dataset drift.
+        assertThat(fx.put("/api/v1/deployments/" + deployment + "/monitoring", Map.of("drift", Map.of("share", 0.3)))
+                .status()).isEqualTo(200);
+        assertThat(evaluation.evaluateUntil(Instant.now().plus(Duration.ofHours(1)))).isPositive();
+        Map<String, Object> history = jdbc.sql("SELECT dataset_drifted, share_drifted, row_count, features::text AS f "
+                + "FROM drift_history WHERE deployment = :d").param("d", deployment).query().singleRow();
+        assertThat(history.get("dataset_drifted")).isEqualTo(true);
+        assertThat((Double) history.get("share_drifted")).isCloseTo(1 / 3.0, within(1e-12));
+        assertThat(history.get("row_count")).isEqualTo((long) LIVE_ROWS);
+        assertThat((String) history.get("f")).contains(view + ":income");
+        String detail = jdbc.sql("SELECT detail::text FROM monitoring_events WHERE deployment = :d AND kind = 'drift'")
+                .param("d", deployment).query(String.class).single();
+        assertThat(detail).contains("\"drifted_features\": [\"" + view + ":income\"]").contains(trainingSet);
     }
 
     @Test

@@ -58,4 +58,29 @@ class MonitoringRetentionIT {
             assertThat(count(table, recent)).as(table + " of the recent prediction").isEqualTo(1);
         }
     }
+
+    @Test
+    void expiredSketchesWindowsAndEventsGoAndRecentOnesStay() {
+        String deployment = "retention-" + UUID.randomUUID();
+        Instant now = Instant.now();
+        for (Instant at : new Instant[] {now.minus(Duration.ofDays(91)), now.minus(Duration.ofDays(89))}) {
+            Timestamp t = Timestamp.from(at);
+            jdbc.sql("INSERT INTO drift_sketches (deployment, bucket_start, version, replica, model, row_count, "
+                    + "sketches, updated_at) VALUES (:d, :t, 1, gen_random_uuid(), 'm', 1, '\\x00', now())")
+                    .param("d", deployment).param("t", t).update();
+            jdbc.sql("INSERT INTO monitoring_windows (deployment, window_start, window_end, evaluated_at) "
+                    + "VALUES (:d, :t, :t, now())").param("d", deployment).param("t", t).update();
+            jdbc.sql("INSERT INTO quality_history (deployment, window_start, window_end, version, alias, row_count, "
+                    + "labelled, scored) VALUES (:d, :t, :t, 1, 'champion', 1, 0, 0)").param("d", deployment)
+                    .param("t", t).update();
+            jdbc.sql("INSERT INTO monitoring_events (deployment, kind, detail, raised_at) VALUES (:d, 'drift', '{}', "
+                    + ":t)").param("d", deployment).param("t", t).update();
+        }
+        retention.deleteHistory(now.minus(Duration.ofDays(90)));
+        for (String table : new String[] {"drift_sketches", "monitoring_windows", "quality_history",
+                "monitoring_events"}) {
+            assertThat(jdbc.sql("SELECT count(*) FROM " + table + " WHERE deployment = :d").param("d", deployment)
+                    .query(Long.class).single()).as(table).isEqualTo(1);
+        }
+    }
 }

@@ -12,12 +12,16 @@ import io.cairn.serving.OnnxModels;
 import io.cairn.serving.ServingFixtures;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -48,6 +52,12 @@ class PerformanceIT {
 
     @Autowired
     JdbcClient jdbc;
+
+    @Autowired
+    MonitoringEvaluation evaluation;
+
+    @Autowired
+    MonitoringGauges gauges;
 
     ServingFixtures fx;
     HttpJson http;
@@ -215,6 +225,58 @@ class PerformanceIT {
 
     private static String number(double d) {
         return d == Math.rint(d) ? Long.toString((long) d) : Double.toString(d);
+    }
+
+    @Test
+    void theEvaluationJobStoresAClosedWindowOnceRaisesTheQualityEventAndFeedsTheGauges() throws Exception {
+        Response put = fx.put("/api/v1/deployments/" + deployment + "/monitoring",
+                Map.of("quality", Map.of("metric", "accuracy", "min", 0.99)));
+        assertThat(put.status()).as(put.body()).isEqualTo(200);
+        // Two replicas evaluating at the same time: the window is claimed once, so it is stored and alerted once.
+        Instant closed = Instant.now().plus(Duration.ofHours(1));
+        ExecutorService two = Executors.newFixedThreadPool(2);
+        try {
+            Future<Integer> a = two.submit(() -> evaluation.evaluateUntil(closed));
+            Future<Integer> b = two.submit(() -> evaluation.evaluateUntil(closed));
+            a.get();
+            b.get();
+        } finally {
+            two.shutdown();
+        }
+        assertThat(jdbc.sql("SELECT count(*) FROM monitoring_windows WHERE deployment = :d AND window_end > now()")
+                .param("d", deployment).query(Long.class).single()).isEqualTo(1);
+        Map<String, Object> stored = jdbc.sql("SELECT row_count, labelled, role, "
+                + "(metrics -> 'accuracy' ->> 'value')::float8 AS accuracy FROM quality_history WHERE deployment = :d")
+                .param("d", deployment).query().singleRow();
+        long labelled = rows.stream().filter(r -> r.label() != null).count();
+        long correct = rows.stream().filter(r -> r.label() != null && r.label() == r.answer()).count();
+        assertThat(stored.get("row_count")).isEqualTo((long) REQUESTS * ROWS);
+        assertThat(stored.get("labelled")).isEqualTo(labelled);
+        assertThat((Double) stored.get("accuracy")).isCloseTo(correct / (double) labelled, within(1e-12));
+        assertThat(stored.get("role")).isEqualTo("champion");
+        List<String> kinds = jdbc.sql("SELECT kind FROM monitoring_events WHERE deployment = :d")
+                .param("d", deployment).query(String.class).list();
+        assertThat(kinds).containsExactly("quality");
+        assertThat(http.get("/api/v1/audit?entity_type=deployment&entity_id=" + deployment).body())
+                .contains("monitoring-quality").contains("\"min\":0.99");
+        // A later run finds nothing new to do.
+        assertThat(evaluation.evaluateUntil(closed)).isZero();
+
+        gauges.refresh();
+        String scrape = http.get("/actuator/prometheus").body();
+        assertThat(gauge(scrape, "cairn_monitoring_quality", "metric=\"accuracy\""))
+                .isCloseTo(correct / (double) labelled, within(1e-9));
+        assertThat(gauge(scrape, "cairn_monitoring_label_coverage", "model_version=\"1\""))
+                .isCloseTo(labelled / (double) (REQUESTS * ROWS), within(1e-9));
+        assertThat(gauge(scrape, "cairn_monitoring_events_total", "kind=\"quality\"")).isEqualTo(1.0);
+    }
+
+    /** The value of this deployment's series of a metric, among those whose labels hold {@code having}. */
+    private double gauge(String scrape, String metric, String having) {
+        return scrape.lines().filter(l -> l.startsWith(metric + "{") && l.contains("deployment=\"" + deployment + "\"")
+                        && l.contains(having))
+                .map(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).findFirst()
+                .orElseThrow(() -> new AssertionError("no " + metric + " for " + deployment + " with " + having));
     }
 
     @Test

@@ -104,6 +104,11 @@ public class Deployments implements DeploymentCatalog {
     }
 
     @Override
+    public List<String> names() {
+        return store.all().stream().map(DeploymentSpec::name).toList();
+    }
+
+    @Override
     public Optional<Routing> routing(String deployment) {
         return store.find(deployment).map(s -> new Routing(s.model(), s.alias(), s.canaryAlias(),
                 s.canaryAlias() == null ? 0 : s.canaryPercent()));
