@@ -37,7 +37,8 @@ class ComposeFileTest {
     /** Variables without a default ({@code ${NAME:?message}}), and the values this test gives them. */
     private static final Map<String, String> REQUIRED = Map.of("POSTGRES_PASSWORD", "test-superuser-password",
             "POSTGRES_OWNER_PASSWORD", "test-owner-password", "POSTGRES_APP_PASSWORD", "test-app-password",
-            "CAIRN_ADMIN_PASSWORD", "a-long-admin-password", "CAIRN_METRICS_TOKEN", "a-scrape-token");
+            "CAIRN_ADMIN_PASSWORD", "a-long-admin-password", "CAIRN_METRICS_TOKEN", "a-scrape-token",
+            "MINIO_ROOT_PASSWORD", "test-minio-password", "GRAFANA_ADMIN_PASSWORD", "test-grafana-password");
 
     private final Map<String, Object> compose = interpolate(Tools.readYaml(COMPOSE));
 
@@ -67,9 +68,9 @@ class ComposeFileTest {
     }
 
     @Test
-    void theDatabasePasswordsHaveNoDefaults() throws Exception {
+    void noPasswordHasADefault() throws Exception {
         String file = Files.readString(COMPOSE);
-        Matcher uses = Pattern.compile("\\$\\{(POSTGRES_[A-Z_]*PASSWORD)(:.)?").matcher(file);
+        Matcher uses = Pattern.compile("\\$\\{([A-Z_]*PASSWORD)(:.)?").matcher(file);
         int count = 0;
         while (uses.find()) {
             assertThat(uses.group(2)).as(uses.group() + ": a required variable, never a built-in password")
@@ -235,6 +236,20 @@ class ComposeFileTest {
                 dir.resolve("prometheus.yml").toString());
         assertThat(check.exitCode()).as(check.output()).isZero();
         assertThat(check.output()).contains("SUCCESS");
+    }
+
+    @Test
+    void prometheusLoadsTheChartsAlertRulesAndPromtoolAcceptsThem() {
+        Path rules = mountedFile("prometheus", "/etc/prometheus/rules");
+        assertThat(rules.normalize()).isEqualTo(Path.of("helm/cairn/rules"));
+        Map<String, Object> config = Tools.readYaml(Path.of("deploy/prometheus/prometheus.yml"));
+        assertThat((List<String>) config.get("rule_files")).containsExactly("/etc/prometheus/rules/*.yml");
+        Optional<Path> promtool = Tools.onPath("promtool");
+        assumeTrue(promtool.isPresent(), "promtool is not installed (apt-get install prometheus)");
+        Tools.Result check = Tools.run(promtool.get().toString(), "check", "rules",
+                rules.resolve("monitoring.yml").toString());
+        assertThat(check.exitCode()).as(check.output()).isZero();
+        assertThat(check.output()).contains("SUCCESS: 4 rules found");
     }
 
     @Test

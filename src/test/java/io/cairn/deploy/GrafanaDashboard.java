@@ -22,15 +22,19 @@ record GrafanaDashboard(JsonNode json) {
     static final Path FILE = Path.of("helm/cairn/dashboards/cairn.json");
 
     /**
-     * The serving metrics and their labels, as the serving module publishes them (besides the common tags
-     * {@code application}, and {@code instance}/{@code job} added by Prometheus).
+     * The metrics of deployments and their labels, as serving and monitoring publish them (besides the common tags
+     * {@code application}, and {@code instance}/{@code job} added by Prometheus). They exist once a deployment does.
      */
     static final Map<String, Set<String>> SERVING_METRICS = Map.of(
             "cairn_inference_requests_total", Set.of("deployment", "model_version", "outcome"),
             "cairn_inference_latency_seconds_bucket", Set.of("deployment", "model_version", "stage", "le"),
             "cairn_inference_batch_size_bucket", Set.of("deployment", "model_version", "le"),
             "cairn_model_loaded", Set.of("deployment", "alias", "model", "model_version", "device"),
-            "cairn_prediction_log_dropped_total", Set.of("deployment"));
+            "cairn_prediction_log_dropped_total", Set.of("deployment"),
+            "cairn_monitoring_quality", Set.of("deployment", "model_version", "metric"),
+            "cairn_monitoring_label_coverage", Set.of("deployment", "model_version"),
+            "cairn_monitoring_drift_share", Set.of("deployment", "model_version"),
+            "cairn_monitoring_events_total", Set.of("deployment", "kind"));
 
     static final Set<String> COMMON_LABELS = Set.of("application", "instance", "job");
 

@@ -53,7 +53,8 @@ class HelmChartTest {
             "extraConfig", Map.of("CAIRN_FEATURES_ONLINE_TIMEOUT", "1s"),
             "autoscaling", Map.of("enabled", true, "minReplicas", 2, "maxReplicas", 5,
                     "targetMemoryUtilizationPercentage", 80),
-            "metrics", Map.of("serviceMonitor", Map.of("enabled", true, "labels", Map.of("release", "kps"))),
+            "metrics", Map.of("serviceMonitor", Map.of("enabled", true, "labels", Map.of("release", "kps")),
+                    "prometheusRule", Map.of("enabled", true, "labels", Map.of("release", "kps"))),
             "grafanaDashboard", Map.of("enabled", true, "namespace", "monitoring"),
             "gpu", Map.of("enabled", true, "count", 2, "nodeSelector", Map.of("nvidia.com/gpu.present", "true")),
             "nodeSelector", Map.of("pool", "serving"),
@@ -239,7 +240,7 @@ class HelmChartTest {
     void everyOptionalFeatureAppearsWhenSwitchedOn() {
         List<Map<String, Object>> docs = template(ALL_ON);
         assertThat(docs).extracting(d -> (String) d.get("kind")).containsExactlyInAnyOrder("ConfigMap", "ConfigMap",
-                "Deployment", "Service", "ServiceAccount", "HorizontalPodAutoscaler", "ServiceMonitor");
+                "Deployment", "Service", "ServiceAccount", "HorizontalPodAutoscaler", "ServiceMonitor", "PrometheusRule");
         Map<String, Object> deployment = kind(docs, "Deployment");
         assertThat((Object) at(deployment, "spec", "replicas")).as("the HPA owns the replica count").isNull();
 
@@ -265,6 +266,19 @@ class HelmChartTest {
         // Security is on in the chart, so the scrape sends the metrics token from its Secret.
         assertThat((Map<String, Object>) endpoint.get("authorization")).containsEntry("type", "Bearer")
                 .containsEntry("credentials", Map.of("name", "cairn-metrics", "key", "token"));
+    }
+
+    @Test
+    void thePrometheusRuleCarriesTheMonitoringAlertsOfTheRulesFile() throws IOException {
+        Map<String, Object> rule = kind(template(ALL_ON), "PrometheusRule");
+        assertThat((String) rule.get("apiVersion")).isEqualTo("monitoring.coreos.com/v1");
+        assertThat((Map<String, String>) at(rule, "metadata", "labels")).containsEntry("release", "kps");
+        Map<String, Object> file = Tools.readYaml(Path.of("helm/cairn/rules/monitoring.yml"));
+        assertThat((Object) rule.get("spec")).isEqualTo(file);
+        List<Map<String, Object>> rules = at(((List<Map<String, Object>>) at(rule, "spec", "groups")).get(0), "rules");
+        assertThat(rules).extracting(r -> r.get("alert")).contains("CairnMonitoringEvent", "CairnModelAccuracyLow",
+                "CairnLabelCoverageLow", "CairnFeatureDrift");
+        assertThat(template(Map.of())).extracting(d -> (String) d.get("kind")).doesNotContain("PrometheusRule");
     }
 
     @Test
@@ -402,8 +416,8 @@ class HelmChartTest {
                 case "ConfigMap" -> V1ConfigMap.validateJsonElement(json);
                 case "ServiceAccount" -> V1ServiceAccount.validateJsonElement(json);
                 case "HorizontalPodAutoscaler" -> V2HorizontalPodAutoscaler.validateJsonElement(json);
-                case "ServiceMonitor" -> {
-                    // A CRD the client does not model; its fields are checked in the ServiceMonitor test.
+                case "ServiceMonitor", "PrometheusRule" -> {
+                    // CRDs the client does not model; their fields are checked in their own tests.
                 }
                 default -> throw new AssertionError("unexpected kind " + kind);
             }
