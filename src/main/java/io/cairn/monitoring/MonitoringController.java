@@ -14,6 +14,7 @@ import java.time.format.DateTimeParseException;
 import org.springframework.boot.convert.DurationStyle;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestParam;
@@ -22,8 +23,8 @@ import org.springframework.web.bind.annotation.RestController;
 /**
  * A deployment's monitoring: {@code GET .../performance}, live quality per window, segment and version
  * ({@link Performance}); {@code GET .../drift}, inputs and answers against the training set ({@link Drift});
- * {@code GET/PUT .../monitoring}, its settings ({@link MonitoringSettings}). Reading needs READ on the deployment,
- * changing settings EDIT. Without {@code from} and {@code to} a report covers the last 24 hours.
+ * {@code GET/PUT .../monitoring}, its settings ({@link MonitoringSettings}); {@code POST .../rollback}, the primary
+ * alias back to its previous version ({@link Rollback}). Reading needs READ on the deployment, changing settings EDIT. Without {@code from} and {@code to} a report covers the last 24 hours.
  */
 @RestController
 @CairnApi
@@ -34,13 +35,15 @@ class MonitoringController {
     private final Performance performance;
     private final Drift drift;
     private final MonitoringSettings settings;
+    private final Rollback rollback;
     private final Segments segments;
     private final DeploymentCatalog deployments;
     private final Access access;
     private final Clock clock;
 
-    MonitoringController(Performance performance, Drift drift, MonitoringSettings settings, Segments segments,
-                         DeploymentCatalog deployments, Access access, Clock clock) {
+    MonitoringController(Performance performance, Drift drift, MonitoringSettings settings, Rollback rollback,
+                         Segments segments, DeploymentCatalog deployments, Access access, Clock clock) {
+        this.rollback = rollback;
         this.performance = performance;
         this.drift = drift;
         this.settings = settings;
@@ -91,6 +94,14 @@ class MonitoringController {
                                             @RequestBody MonitoringSettings.Request request) {
         access.require(ResourceType.DEPLOYMENT, name, Permission.EDIT);
         return settings.put(name, request);
+    }
+
+    /** Moving the alias back needs EDIT on the deployment and on the registered model whose alias moves. */
+    @PostMapping("/api/v1/deployments/{name}/rollback")
+    Rollback.RolledBack rollback(@PathVariable String name) {
+        access.require(ResourceType.DEPLOYMENT, name, Permission.EDIT);
+        access.require(ResourceType.REGISTERED_MODEL, rollback.modelOf(name), Permission.EDIT);
+        return rollback.rollback(name);
     }
 
     static Instant instant(String name, String value) {

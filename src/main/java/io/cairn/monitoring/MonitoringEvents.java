@@ -17,6 +17,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.annotation.Transactional;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -54,8 +55,12 @@ class MonitoringEvents {
         this.http = webhook == null ? null : HttpClient.newBuilder().connectTimeout(WEBHOOK_TIMEOUT).build();
     }
 
-    /** Records the event and audits it, in the caller's transaction; returns it as the webhook will see it. */
-    Map<String, Object> raise(Event e) {
+    /**
+     * Records the event and audits it, in the caller's transaction or else in its own; returns it as the webhook will
+     * see it.
+     */
+    @Transactional
+    public Map<String, Object> raise(Event e) {
         Instant now = clock.instant();
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("deployment", e.deployment());

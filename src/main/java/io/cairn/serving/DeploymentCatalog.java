@@ -1,6 +1,7 @@
 package io.cairn.serving;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /** Which deployments exist: serving's answer for modules that act on a deployment by name (monitoring). */
@@ -18,7 +19,14 @@ public interface DeploymentCatalog {
      */
     Optional<Routing> routing(String deployment);
 
-    /** A deployment's model and aliases. */
-    record Routing(String model, String alias, String canaryAlias, int canaryPercent) {
+    /**
+     * Takes a canary's share of requests to 0 because its guard found it worse than the champion (monitoring's
+     * decision), if it still serves {@code canaryAlias} with a share; audited with the evidence. Returns whether it
+     * changed the deployment.
+     */
+    boolean pullBackCanary(String deployment, String canaryAlias, Map<String, Object> evidence);
+
+    /** A deployment's model and aliases, and its canary's guard (null when it has none). */
+    record Routing(String model, String alias, String canaryAlias, int canaryPercent, CanaryGuard canaryGuard) {
     }
 }

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Propagation;
@@ -41,6 +42,18 @@ public class AuditLog {
 
     /** A filter over the trail; null fields do not filter. */
     public record Query(String entityType, String entityId, Instant since, Instant until, Long afterId, int limit) {
+    }
+
+    /** The latest event of this action on this entity, if there is one. */
+    @Transactional(readOnly = true)
+    public Optional<AuditEvent> latest(String entityType, String entityId, String action) {
+        return jdbc.sql("SELECT event_id, occurred_at, actor, entity_type, entity_id, action, before::text, after::text "
+                        + "FROM audit_log WHERE entity_type = :type AND entity_id = :id AND action = :action "
+                        + "ORDER BY event_id DESC LIMIT 1")
+                .param("type", entityType).param("id", entityId).param("action", action)
+                .query((rs, i) -> new AuditEvent(rs.getLong(1), rs.getTimestamp(2).toInstant(), rs.getString(3),
+                        rs.getString(4), rs.getString(5), rs.getString(6), parse(rs.getString(7)),
+                        parse(rs.getString(8)))).optional();
     }
 
     @Transactional(readOnly = true)

@@ -25,12 +25,21 @@ public record DeploymentRequest(
         String stale_features,
         @JsonAnySetter Map<String, Object> unknown) {
 
-    /** The canary: {@code percent} (0–100) of requests go to the version behind {@code alias}. */
+    /**
+     * The canary: {@code percent} (0–100) of requests go to the version behind {@code alias}; an optional
+     * {@code guard} pulls it back when it is worse than the champion ({@link io.cairn.serving.CanaryGuard}).
+     */
     public record Canary(
             @NotBlank(message = "canary.alias is required") String alias,
             @NotNull(message = "canary.percent is required: 0 to 100")
             @Min(value = 0, message = "canary.percent must be between 0 and 100")
             @Max(value = 100, message = "canary.percent must be between 0 and 100") Integer percent,
+            Guard guard,
             @JsonAnySetter Map<String, Object> unknown) {
+    }
+
+    /** A canary's guard as sent: {@code {"metric", "max_degradation", "min_samples"}}. */
+    public record Guard(String metric, Double max_degradation, Integer min_samples,
+                        @JsonAnySetter Map<String, Object> unknown) {
     }
 }

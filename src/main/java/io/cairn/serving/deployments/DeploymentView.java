@@ -3,6 +3,7 @@ package io.cairn.serving.deployments;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A deployment as {@code GET /api/v1/deployments/{name}} shows it: its definition and, under {@code state}, what the
@@ -13,8 +14,9 @@ public record DeploymentView(String name, String model, String alias, CanaryView
                              int max_batch_size, int max_queue_delay_ms, String stale_features, long revision,
                              Instant created_at, Instant updated_at, State state) {
 
-    /** The canary's alias and share of requests. */
-    public record CanaryView(String alias, int percent) {
+    /** The canary's alias, share of requests and guard (absent when it has none). */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record CanaryView(String alias, int percent, Map<String, Object> guard) {
     }
 
     /** Ready when the primary alias has a version loaded; one entry per alias. */

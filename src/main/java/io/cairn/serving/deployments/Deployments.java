@@ -7,6 +7,7 @@ import io.cairn.platform.security.Access;
 import io.cairn.platform.security.Permission;
 import io.cairn.platform.security.ResourceType;
 import io.cairn.registry.ModelRegistry;
+import io.cairn.serving.CanaryGuard;
 import io.cairn.serving.DeploymentCatalog;
 import io.cairn.serving.ServingProperties;
 import io.cairn.serving.onnx.Device;
@@ -111,7 +112,44 @@ public class Deployments implements DeploymentCatalog {
     @Override
     public Optional<Routing> routing(String deployment) {
         return store.find(deployment).map(s -> new Routing(s.model(), s.alias(), s.canaryAlias(),
-                s.canaryAlias() == null ? 0 : s.canaryPercent()));
+                s.canaryAlias() == null ? 0 : s.canaryPercent(), s.canaryGuard()));
+    }
+
+    /**
+     * Sets the canary's share to 0, if it still serves the canary alias that was judged and has a share: in one
+     * transaction under the deployment's lock, audited as {@code canary-pulled-back} with the evidence. Returns
+     * whether it changed anything (false when someone changed the canary meanwhile).
+     */
+    @Override
+    public boolean pullBackCanary(String deployment, String canaryAlias, Map<String, Object> evidence) {
+        boolean changed = Boolean.TRUE.equals(tx.execute(status -> {
+            Optional<DeploymentSpec> before = store.lock(deployment);
+            if (before.isEmpty() || !canaryAlias.equals(before.get().canaryAlias())
+                    || before.get().canaryPercent() == 0) {
+                return false;
+            }
+            DeploymentSpec old = before.get();
+            DeploymentSpec next = new DeploymentSpec(old.name(), old.model(), old.alias(), old.canaryAlias(), 0,
+                    old.canaryGuard(), old.device(), old.maxBatchSize(), old.maxQueueDelayMs(),
+                    old.acceptStaleFeatures(), old.revision() + 1, old.createdAt(), clock.instant());
+            store.update(next);
+            Map<String, Object> after = auditable(next);
+            after.put("evidence", evidence);
+            audit.record("deployment", deployment, "canary-pulled-back", auditable(old), after);
+            return true;
+        }));
+        if (changed) {
+            reconciler.reconcileSoon();
+        }
+        return changed;
+    }
+
+    private static Map<String, Object> guardView(CanaryGuard g) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("metric", g.metric());
+        m.put("max_degradation", g.maxDegradation());
+        m.put("min_samples", g.minSamples());
+        return m;
     }
 
     public DeploymentView get(String name) {
@@ -163,10 +201,12 @@ public class Deployments implements DeploymentCatalog {
         requireAlias(request.model(), request.alias(), "alias");
         String canaryAlias = null;
         int canaryPercent = 0;
+        CanaryGuard guard = null;
         if (request.canary() != null) {
-            unknownFields("canary", request.canary().unknown(), "[alias, percent]");
+            unknownFields("canary", request.canary().unknown(), "[alias, percent, guard]");
             canaryAlias = request.canary().alias();
             canaryPercent = request.canary().percent();
+            guard = guard(request.canary().guard());
             if (canaryAlias.equals(request.alias())) {
                 throw CairnException.invalid("canary.alias must differ from alias ('" + canaryAlias + "').");
             }
@@ -191,9 +231,31 @@ public class Deployments implements DeploymentCatalog {
             throw CairnException.invalid("Invalid stale_features '" + request.stale_features()
                     + "': use reject (the default) or accept.");
         }
-        return new DeploymentSpec(name, request.model(), request.alias(), canaryAlias, canaryPercent, device,
+        return new DeploymentSpec(name, request.model(), request.alias(), canaryAlias, canaryPercent, guard, device,
                 request.max_batch_size() == null ? 1 : request.max_batch_size(),
                 request.max_queue_delay_ms() == null ? 0 : request.max_queue_delay_ms(), acceptStale, 0, null, null);
+    }
+
+    private static CanaryGuard guard(DeploymentRequest.Guard g) {
+        if (g == null) {
+            return null;
+        }
+        unknownFields("canary.guard", g.unknown(), "[metric, max_degradation, min_samples]");
+        List<String> metrics = new ArrayList<>(List.of(CanaryGuard.ERROR_RATE, CanaryGuard.P99_LATENCY));
+        metrics.addAll(CanaryGuard.QUALITY_METRICS);
+        if (g.metric() == null || !metrics.contains(g.metric())) {
+            throw CairnException.invalid("canary.guard.metric must be one of " + metrics + ", not '" + g.metric()
+                    + "'.");
+        }
+        if (g.max_degradation() == null || !Double.isFinite(g.max_degradation()) || g.max_degradation() < 0) {
+            throw CairnException.invalid("canary.guard.max_degradation is required: how much worse than the champion "
+                    + "the canary may be, 0 or more (e.g. 0.02).");
+        }
+        int minSamples = g.min_samples() == null ? CanaryGuard.DEFAULT_MIN_SAMPLES : g.min_samples();
+        if (minSamples < 1 || minSamples > 100_000_000) {
+            throw CairnException.invalid("canary.guard.min_samples must be between 1 and 100000000.");
+        }
+        return new CanaryGuard(g.metric(), g.max_degradation(), minSamples);
     }
 
     private void requireAlias(String model, String alias, String field) {
@@ -224,8 +286,8 @@ public class Deployments implements DeploymentCatalog {
     }
 
     private static DeploymentSpec withTimes(DeploymentSpec s, long revision, Instant created, Instant updated) {
-        return new DeploymentSpec(s.name(), s.model(), s.alias(), s.canaryAlias(), s.canaryPercent(), s.device(),
-                s.maxBatchSize(), s.maxQueueDelayMs(), s.acceptStaleFeatures(), revision, created, updated);
+        return new DeploymentSpec(s.name(), s.model(), s.alias(), s.canaryAlias(), s.canaryPercent(), s.canaryGuard(),
+                s.device(), s.maxBatchSize(), s.maxQueueDelayMs(), s.acceptStaleFeatures(), revision, created, updated);
     }
 
     private static Map<String, Object> auditable(DeploymentSpec s) {
@@ -233,7 +295,13 @@ public class Deployments implements DeploymentCatalog {
         m.put("model", s.model());
         m.put("alias", s.alias());
         if (s.canaryAlias() != null) {
-            m.put("canary", Map.of("alias", s.canaryAlias(), "percent", s.canaryPercent()));
+            Map<String, Object> canary = new LinkedHashMap<>();
+            canary.put("alias", s.canaryAlias());
+            canary.put("percent", s.canaryPercent());
+            if (s.canaryGuard() != null) {
+                canary.put("guard", guardView(s.canaryGuard()));
+            }
+            m.put("canary", canary);
         }
         m.put("device", s.device().value());
         m.put("max_batch_size", s.maxBatchSize());
@@ -260,7 +328,8 @@ public class Deployments implements DeploymentCatalog {
             }
         }
         return new DeploymentView(spec.name(), spec.model(), spec.alias(),
-                spec.canaryAlias() == null ? null : new DeploymentView.CanaryView(spec.canaryAlias(), spec.canaryPercent()),
+                spec.canaryAlias() == null ? null : new DeploymentView.CanaryView(spec.canaryAlias(), spec.canaryPercent(),
+                        spec.canaryGuard() == null ? null : guardView(spec.canaryGuard())),
                 spec.device().value(), spec.maxBatchSize(), spec.maxQueueDelayMs(),
                 spec.acceptStaleFeatures() ? "accept" : "reject", spec.revision(), spec.createdAt(), spec.updatedAt(),
                 new DeploymentView.State(ready, aliases));

@@ -6,9 +6,12 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import org.springframework.stereotype.Component;
 
 /**
@@ -44,6 +47,32 @@ public class ServingMetrics {
         registry.remove(gauge);
     }
 
+    /** Outcomes of one deployment and version counted since the last drain. */
+    record Drained(String deployment, int version, long succeeded, long failed) {
+    }
+
+    /** Takes the outcomes counted since the last drain (for {@link OutcomeCounts}), leaving zeros. */
+    List<Drained> drainOutcomes() {
+        List<Drained> out = new ArrayList<>();
+        for (ModelMeters m : meters.values()) {
+            long ok = m.succeededSinceDrain.sumThenReset();
+            long bad = m.failedSinceDrain.sumThenReset();
+            if (ok + bad > 0) {
+                out.add(new Drained(m.deployment, m.version, ok, bad));
+            }
+        }
+        return out;
+    }
+
+    /** Puts back what a failed write of a drain took. */
+    void restore(Drained d) {
+        ModelMeters m = meters.get(d.deployment() + '\u0000' + d.version());
+        if (m != null) {
+            m.succeededSinceDrain.add(d.succeeded());
+            m.failedSinceDrain.add(d.failed());
+        }
+    }
+
     /** Counters, timers and the batch-size summary of one deployment and version, looked up once. */
     public static final class ModelMeters {
         private final Counter success;
@@ -53,8 +82,14 @@ public class ServingMetrics {
         private final Timer compute;
         private final Timer total;
         private final DistributionSummary batchSize;
+        private final String deployment;
+        private final int version;
+        private final LongAdder succeededSinceDrain = new LongAdder();
+        private final LongAdder failedSinceDrain = new LongAdder();
 
         ModelMeters(MeterRegistry registry, String deployment, String version) {
+            this.deployment = deployment;
+            this.version = Integer.parseInt(version);
             success = requests(registry, deployment, version, "success");
             badRequest = requests(registry, deployment, version, "bad_request");
             error = requests(registry, deployment, version, "error");
@@ -91,6 +126,7 @@ public class ServingMetrics {
 
         public void succeeded(long queueNanos, long computeNanos, long totalNanos) {
             success.increment();
+            succeededSinceDrain.increment();
             queue.record(queueNanos, TimeUnit.NANOSECONDS);
             compute.record(computeNanos, TimeUnit.NANOSECONDS);
             total.record(totalNanos, TimeUnit.NANOSECONDS);
@@ -102,6 +138,7 @@ public class ServingMetrics {
 
         public void failed() {
             error.increment();
+            failedSinceDrain.increment();
         }
 
         public void batch(int requests) {
