@@ -23,7 +23,8 @@ import org.springframework.web.bind.annotation.RestController;
 /**
  * A deployment's monitoring: {@code GET .../performance}, live quality per window, segment and version
  * ({@link Performance}); {@code GET .../drift}, inputs and answers against the training set ({@link Drift});
- * {@code GET/PUT .../monitoring}, its settings ({@link MonitoringSettings}); {@code POST .../rollback}, the primary
+ * {@code GET .../skew}, served features against offline ones ({@link Skew}); {@code GET/PUT .../monitoring}, its
+ * settings ({@link MonitoringSettings}); {@code POST .../rollback}, the primary
  * alias back to its previous version ({@link Rollback}). Reading needs READ on the deployment, changing settings EDIT. Without {@code from} and {@code to} a report covers the last 24 hours.
  */
 @RestController
@@ -36,14 +37,16 @@ class MonitoringController {
     private final Drift drift;
     private final MonitoringSettings settings;
     private final Rollback rollback;
+    private final Skew skew;
     private final Segments segments;
     private final DeploymentCatalog deployments;
     private final Access access;
     private final Clock clock;
 
     MonitoringController(Performance performance, Drift drift, MonitoringSettings settings, Rollback rollback,
-                         Segments segments, DeploymentCatalog deployments, Access access, Clock clock) {
+                         Skew skew, Segments segments, DeploymentCatalog deployments, Access access, Clock clock) {
         this.rollback = rollback;
+        this.skew = skew;
         this.performance = performance;
         this.drift = drift;
         this.settings = settings;
@@ -81,6 +84,16 @@ class MonitoringController {
         Instant end = to == null ? clock.instant() : instant("to", to);
         Instant start = from == null ? end.minus(DEFAULT_RANGE) : instant("from", from);
         return drift.report(name, start, end, version(version));
+    }
+
+    @GetMapping("/api/v1/deployments/{name}/skew")
+    Skew.Report skew(@PathVariable String name,
+                     @RequestParam(required = false) String from,
+                     @RequestParam(required = false) String to) {
+        access.require(ResourceType.DEPLOYMENT, name, Permission.READ);
+        Instant end = to == null ? clock.instant() : instant("to", to);
+        Instant start = from == null ? end.minus(DEFAULT_RANGE) : instant("from", from);
+        return skew.report(name, start, end);
     }
 
     @GetMapping("/api/v1/deployments/{name}/monitoring")

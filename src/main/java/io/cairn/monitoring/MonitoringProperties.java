@@ -22,6 +22,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param window             the window the evaluation job stores quality and drift for, and raises events on;
  *                           windows are aligned to the epoch (a whole hour by default) and evaluated once closed
  * @param webhookUrl         where monitoring events are POSTed as JSON; empty sends none
+ * @param skewSampleRate     the share of predictions by entity key whose served features are recomputed offline
+ *                           (point in time, at the prediction's time) to measure training-serving skew; 0 turns it off
  */
 @ConfigurationProperties("cairn.monitoring")
 public record MonitoringProperties(@DefaultValue("90d") Duration retention,
@@ -30,7 +32,8 @@ public record MonitoringProperties(@DefaultValue("90d") Duration retention,
                                    @DefaultValue("10s") Duration sketchFlush,
                                    @DefaultValue("true") boolean enabled,
                                    @DefaultValue("1h") Duration window,
-                                   @DefaultValue("") String webhookUrl) {
+                                   @DefaultValue("") String webhookUrl,
+                                   @DefaultValue("0.01") double skewSampleRate) {
 
     public MonitoringProperties {
         if (sketchInterval.compareTo(Duration.ofMinutes(1)) < 0) {
@@ -40,6 +43,10 @@ public record MonitoringProperties(@DefaultValue("90d") Duration retention,
         if (window.compareTo(Duration.ofMinutes(1)) < 0 || window.toMillis() % sketchInterval.toMillis() != 0) {
             throw new IllegalArgumentException("cairn.monitoring.window must be at least 1m and a whole number of "
                     + "cairn.monitoring.sketch-interval (" + sketchInterval + "), not " + window);
+        }
+        if (!(skewSampleRate >= 0 && skewSampleRate <= 1)) {
+            throw new IllegalArgumentException("cairn.monitoring.skew-sample-rate must be from 0 to 1, not "
+                    + skewSampleRate);
         }
         if (bootstrapResamples < 0) {
             throw new IllegalArgumentException("cairn.monitoring.bootstrap-resamples must be 0 or more, not "

@@ -65,6 +65,8 @@ class MonitoringRetention {
         jdbc.update("DELETE FROM drift_history WHERE window_start < ?", before);
         jdbc.update("DELETE FROM monitoring_windows WHERE window_start < ?", before);
         jdbc.update("DELETE FROM monitoring_events WHERE raised_at < ?", before);
+        jdbc.update("DELETE FROM skew_results WHERE predicted_at < ?", before);
+        jdbc.update("DELETE FROM skew_samples WHERE predicted_at < ?", before);
         if (sketches > 0) {
             log.info("Deleted {} drift sketch rows and the monitoring history from before {}", sketches, cutoff);
         }

@@ -11,9 +11,11 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.sql.Types;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,6 +46,7 @@ class PredictionIndex {
     private final MeterRegistry meters;
     private final LiveSketches sketches;
     private final boolean enabled;
+    private final double skewSampleRate;
     private final JsonMapper json = JsonMapper.builder().build();
     private final Map<String, Counter> unscored = new ConcurrentHashMap<>();
     private long lastProblemLoggedNanos;
@@ -51,6 +54,7 @@ class PredictionIndex {
     PredictionIndex(JdbcTemplate jdbc, MonitoredVersions versions, MeterRegistry meters, LiveSketches sketches,
                     MonitoringProperties properties) {
         this.enabled = properties.enabled();
+        this.skewSampleRate = properties.skewSampleRate();
         this.jdbc = jdbc;
         this.versions = versions;
         this.meters = meters;
@@ -112,6 +116,61 @@ class PredictionIndex {
                 return rows.size();
             }
         });
+        sampleForSkew(rows);
+    }
+
+    /**
+     * Keeps a sample of the predictions by entity key, with the feature values served, for the skew job
+     * ({@link SkewCheck}); those whose input is not the version's features in order are not comparable and skipped.
+     */
+    private void sampleForSkew(List<Indexed> rows) {
+        if (skewSampleRate <= 0) {
+            return;
+        }
+        List<Object[]> samples = new ArrayList<>();
+        for (Indexed row : rows) {
+            LoggedPrediction p = row.prediction();
+            if (p.entityKeys().isEmpty() || row.features() == null
+                    || ThreadLocalRandom.current().nextDouble() >= skewSampleRate) {
+                continue;
+            }
+            List<String> refs = versions.of(p.model(), p.version()).features();
+            if (refs.size() != row.features().columns()) {
+                continue;
+            }
+            Values f = row.features();
+            Double[] served = new Double[f.rows() * f.columns()];
+            for (int i = 0; i < served.length; i++) {
+                served[i] = f.number(i);
+            }
+            samples.add(new Object[] {p.predictionId(), p.deployment(), p.version(), Timestamp.from(p.createdAt()),
+                    refs.toArray(String[]::new), json.writeValueAsString(p.entityKeys()), served});
+        }
+        if (samples.isEmpty()) {
+            return;
+        }
+        jdbc.batchUpdate("""
+                INSERT INTO skew_samples (prediction_id, deployment, version, predicted_at, feature_refs, entity_keys,
+                                          served)
+                VALUES (?, ?, ?, ?, ?, CAST(? AS jsonb), ?) ON CONFLICT (prediction_id) DO NOTHING""",
+                new BatchPreparedStatementSetter() {
+                    @Override
+                    public void setValues(PreparedStatement ps, int i) throws SQLException {
+                        Object[] s = samples.get(i);
+                        ps.setObject(1, s[0]);
+                        ps.setString(2, (String) s[1]);
+                        ps.setInt(3, (Integer) s[2]);
+                        ps.setTimestamp(4, (Timestamp) s[3]);
+                        ps.setArray(5, ps.getConnection().createArrayOf("text", (Object[]) s[4]));
+                        ps.setString(6, (String) s[5]);
+                        ps.setArray(7, ps.getConnection().createArrayOf("float8", (Object[]) s[6]));
+                    }
+
+                    @Override
+                    public int getBatchSize() {
+                        return samples.size();
+                    }
+                });
     }
 
     private static void setArray(PreparedStatement ps, int index, Connection c, String type, Object[] values)

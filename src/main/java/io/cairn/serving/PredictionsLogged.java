@@ -23,11 +23,15 @@ public record PredictionsLogged(List<LoggedPrediction> predictions) {
      * V2 request of shape {@code [n, f]} or a prediction for n entities), so a label can name one of them.
      * {@code inputs} are the tensors that went in (empty when {@code cairn.serving.prediction-log.log-inputs} is
      * off), {@code outputs} those that came out, and {@code tags} the request's tags: the scalar {@code parameters}
-     * of the request, as text.
+     * of the request, as text. For a prediction by entity key, {@code entityKeys} holds the join keys' values (row i
+     * of the answer is entity i: numbers as {@code Long} or {@code Double}, text as {@code String}), and the input
+     * holds the feature values that were served for them, in the version's {@code cairn.features} order; it is empty
+     * for a V2 request.
      */
     public record LoggedPrediction(UUID predictionId, String deployment, String model, int version, String alias,
                                    String requestId, int rows, double latencyMs, Instant createdAt,
-                                   Map<String, Values> inputs, Map<String, Values> outputs, Map<String, String> tags) {
+                                   Map<String, Values> inputs, Map<String, Values> outputs, Map<String, String> tags,
+                                   Map<String, List<Object>> entityKeys) {
     }
 
     /**

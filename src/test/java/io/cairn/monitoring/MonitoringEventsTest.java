@@ -18,7 +18,7 @@ class MonitoringEventsTest {
 
     private static MonitoringProperties properties(String webhook) {
         return new MonitoringProperties(Duration.ofDays(90), 200, Duration.ofMinutes(15), Duration.ofSeconds(10),
-                true, Duration.ofHours(1), webhook);
+                true, Duration.ofHours(1), webhook, 0.01);
     }
 
     @Test

@@ -23,6 +23,7 @@ import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.dao.RecoverableDataAccessException;
 import org.springframework.dao.TransientDataAccessException;
 import org.springframework.stereotype.Component;
+import tools.jackson.databind.JsonNode;
 
 /**
  * The prediction log: requests hand their records to a bounded in-memory queue and return; one background thread
@@ -193,7 +194,7 @@ public class PredictionLog implements SmartLifecycle {
             for (PredictionRecord r : written) {
                 logged.add(new PredictionsLogged.LoggedPrediction(r.id(), r.deployment(), r.model(), r.version(),
                         r.alias(), r.requestId(), rows(r), r.latencyMs(), r.createdAt(), values(r.inputs()),
-                        values(r.outputs()), r.tags() == null ? Map.of() : r.tags()));
+                        values(r.outputs()), r.tags() == null ? Map.of() : r.tags(), keys(r.entityKeys())));
             }
             events.publishEvent(new PredictionsLogged(logged));
         } catch (Throwable e) {
@@ -215,6 +216,23 @@ public class PredictionLog implements SmartLifecycle {
         tensors.forEach((name, t) -> values.put(name,
                 new PredictionsLogged.Values(t.datatype().name(), t.shape(), t.data())));
         return values;
+    }
+
+    /** Entity keys as plain values: integers as Long, other numbers as Double, text as String. */
+    private static Map<String, List<Object>> keys(Map<String, List<JsonNode>> keys) {
+        if (keys == null || keys.isEmpty()) {
+            return Map.of();
+        }
+        Map<String, List<Object>> out = new LinkedHashMap<>(keys.size() * 2);
+        keys.forEach((name, values) -> {
+            List<Object> plain = new ArrayList<>(values.size());
+            for (JsonNode v : values) {
+                plain.add(v == null || v.isNull() ? null : v.isIntegralNumber() ? (Object) v.asLong()
+                        : v.isNumber() ? (Object) v.asDouble() : v.isBoolean() ? (Object) v.asBoolean() : v.asString());
+            }
+            out.put(name, plain);
+        });
+        return out;
     }
 
     /** The rows a prediction answered: the first dimension of its first output (1 for a scalar). */
