@@ -67,6 +67,19 @@ final class ModelCardHtml {
                     .toList());
         }
 
+        CardRevision.Monitoring m = revision.monitoring();
+        if (m != null) {
+            html.append("<h2>Monitoring</h2>\n");
+            table(html, new String[] {"Tag", "Value"}, List.of(
+                    new String[] {"Task (cairn.task)", m.task()},
+                    new String[] {"Score output (cairn.score_output)", m.score_output()},
+                    new String[] {"Threshold (cairn.threshold)", m.threshold() == null ? null
+                            : Double.toString(m.threshold())},
+                    new String[] {"Features (cairn.features)", m.features() == null || m.features().isEmpty() ? null
+                            : String.join(", ", m.features())},
+                    new String[] {"Label column (cairn.label)", m.label()}));
+        }
+
         ModelCard.Considerations c = card.considerations();
         html.append("<h2>Considerations</h2>\n");
         if (c != null) {

@@ -77,10 +77,13 @@ public class ModelCards {
         return card;
     }
 
+    /** The latest revision, with the monitoring section read from the version's tags now. */
     @Transactional(readOnly = true)
     public CardRevision current(String name, int version) {
-        requireVersion(name, version);
-        return revision(name, version, store.latest(name, version).orElseThrow(() -> missing(name, version)));
+        ModelVersionStore.VersionRow row = requireVersion(name, version);
+        return revision(name, version, store.latest(name, version).orElseThrow(() -> missing(name, version)))
+                .withMonitoring(CardRevision.Monitoring.of(versions.tags(List.of(row))
+                        .getOrDefault(ModelVersionStore.key(name, version), Map.of())));
     }
 
     @Transactional(readOnly = true)
@@ -236,8 +239,8 @@ public class ModelCards {
         return out;
     }
 
-    private void requireVersion(String name, int version) {
-        versions.find(name, version).orElseThrow(() -> missingVersion(name, version));
+    private ModelVersionStore.VersionRow requireVersion(String name, int version) {
+        return versions.find(name, version).orElseThrow(() -> missingVersion(name, version));
     }
 
     private static void require(String value, String path) {
