@@ -119,10 +119,11 @@ class LiveSketches implements SmartLifecycle {
         if (columns > MAX_COLUMNS || values.rows() != rows || columns == 0) {
             return;
         }
+        String[] columnNames = COLUMN_NAMES.computeIfAbsent(new ColumnNamesKey(prefix, tensor, columns, names),
+                LiveSketches::columnNames);
         ColumnSketch[] sketches = new ColumnSketch[columns];
         for (int c = 0; c < columns; c++) {
-            String name = prefix + (names != null ? names.get(c) : columns == 1 ? tensor : tensor + "[" + c + "]");
-            sketches[c] = bucket.columns.computeIfAbsent(name, n -> new ColumnSketch());
+            sketches[c] = bucket.columns.computeIfAbsent(columnNames[c], n -> new ColumnSketch());
         }
         boolean numeric = values.numeric();
         for (int r = 0; r < rows; r++) {
@@ -135,6 +136,27 @@ class LiveSketches implements SmartLifecycle {
                 }
             }
         }
+    }
+
+    private record ColumnNamesKey(String prefix, String tensor, int columns, List<String> names) {
+    }
+
+    /**
+     * Column names per tensor layout, built once: naming each column of every logged prediction anew was a good part
+     * of the intake's cost per prediction. Bounded, since layouts are few; a full map is simply cleared.
+     */
+    private static final Map<ColumnNamesKey, String[]> COLUMN_NAMES = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private static String[] columnNames(ColumnNamesKey k) {
+        if (COLUMN_NAMES.size() > 10_000) {
+            COLUMN_NAMES.clear();
+        }
+        String[] out = new String[k.columns()];
+        for (int c = 0; c < out.length; c++) {
+            out[c] = k.prefix() + (k.names() != null ? k.names().get(c)
+                    : k.columns() == 1 ? k.tensor() : k.tensor() + "[" + c + "]");
+        }
+        return out;
     }
 
     /** Writes every changed bucket of this replica, then forgets buckets that have closed and been written. */

@@ -101,12 +101,7 @@ class PredictionIndex {
                     ps.setNull(14, Types.ARRAY);
                 } else {
                     ps.setInt(13, f.columns());
-                    Double[] values = new Double[f.rows() * f.columns()];
-                    for (int v = 0; v < values.length; v++) {
-                        double x = f.number(v);
-                        values[v] = Double.isFinite(x) ? x : null;
-                    }
-                    ps.setArray(14, c.createArrayOf("float8", values));
+                    ps.setObject(14, featureArray(f, c));
                 }
                 ps.setString(15, row.tags());
             }
@@ -171,6 +166,28 @@ class PredictionIndex {
                         return samples.size();
                     }
                 });
+    }
+
+    /**
+     * The input's values for the {@code features} column: a primitive {@code double[]}, which the driver sends as a
+     * binary array (boxing and formatting 20 values per row as text cost more than the rest of the row), unless one is
+     * not finite: those are stored as SQL nulls, which only a boxed array can say.
+     */
+    private static Object featureArray(Values f, Connection c) throws SQLException {
+        double[] values = new double[f.rows() * f.columns()];
+        boolean finite = true;
+        for (int v = 0; v < values.length; v++) {
+            values[v] = f.number(v);
+            finite &= Double.isFinite(values[v]);
+        }
+        if (finite) {
+            return values;
+        }
+        Double[] boxed = new Double[values.length];
+        for (int v = 0; v < values.length; v++) {
+            boxed[v] = Double.isFinite(values[v]) ? values[v] : null;
+        }
+        return c.createArrayOf("float8", boxed);
     }
 
     private static void setArray(PreparedStatement ps, int index, Connection c, String type, Object[] values)

@@ -145,7 +145,7 @@ class ReferenceSets {
                 .map(TrainingSetColumn::name).toList();
         ColumnSketch[] built = new ColumnSketch[columns.size()];
         for (int i = 0; i < built.length; i++) {
-            built[i] = new ColumnSketch();
+            built[i] = new ColumnSketch(ColumnSketch.REFERENCE_K);
         }
         trainingSets.readColumns(set.id(), columns, values -> {
             for (int i = 0; i < values.length; i++) {

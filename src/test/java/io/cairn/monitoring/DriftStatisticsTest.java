@@ -27,7 +27,7 @@ class DriftStatisticsTest {
         return s;
     }
 
-    /** A sketch built as the server builds one: many small window sketches merged. */
+    /** A sketch built as the server builds live ones: many small bucket sketches, stored and merged. */
     private static ColumnSketch merged(double[] values, int parts) {
         ColumnSketch total = new ColumnSketch();
         int size = values.length / parts;
@@ -37,6 +37,15 @@ class DriftStatisticsTest {
             total.merge(ColumnSketch.fromBytes(part.toBytes()));
         }
         return total;
+    }
+
+    /** A sketch built as the server builds a training set's: one pass, at the reference's k, stored and read back. */
+    private static ColumnSketch reference(double[] values) {
+        ColumnSketch s = new ColumnSketch(ColumnSketch.REFERENCE_K);
+        for (double v : values) {
+            s.addNumber(v);
+        }
+        return ColumnSketch.fromBytes(s.toBytes());
     }
 
     private static double exactKs(double[] a, double[] b) {
@@ -95,14 +104,25 @@ class DriftStatisticsTest {
     @RepeatedTest(20)
     void ksAndPsiOnSketchesStayWithinTheirTolerancesOfTheExactValues() {
         Random random = new Random();
-        double shift = random.nextDouble() * 0.5;
+        double shift = random.nextDouble();
         double[] reference = random.doubles(50_000).map(u -> random.nextGaussian()).toArray();
         double[] current = random.doubles(30_000).map(u -> random.nextGaussian() * (1 + shift / 2) + shift).toArray();
-        DriftStatistics.Statistics s = DriftStatistics.numeric(merged(reference, 10), merged(current, 96));
+        DriftStatistics.Statistics s = DriftStatistics.numeric(reference(reference), merged(current, 96));
         assertThat(s.ksStatistic()).isCloseTo(exactKs(reference, current), within(0.01));
         assertThat(s.psi()).isCloseTo(exactPsi(reference, current), within(0.02));
         assertThat(s.referenceRows()).isEqualTo(50_000);
         assertThat(s.currentRows()).isEqualTo(30_000);
+    }
+
+    @RepeatedTest(5)
+    void aSmallReferenceAgainstALittleTrafficStaysWithinTheTolerancesToo() {
+        Random random = new Random();
+        double shift = random.nextDouble();
+        double[] reference = random.doubles(2000).map(u -> random.nextGaussian()).toArray();
+        double[] current = random.doubles(1500).map(u -> random.nextGaussian() + shift).toArray();
+        DriftStatistics.Statistics s = DriftStatistics.numeric(reference(reference), merged(current, 1));
+        assertThat(s.ksStatistic()).isCloseTo(exactKs(reference, current), within(0.01));
+        assertThat(s.psi()).isCloseTo(exactPsi(reference, current), within(0.02));
     }
 
     @Test
@@ -127,7 +147,7 @@ class DriftStatisticsTest {
         Random random = new Random(5);
         double[] reference = random.doubles(20_000).map(u -> random.nextGaussian()).toArray();
         double[] same = random.doubles(20_000).map(u -> random.nextGaussian()).toArray();
-        DriftStatistics.Statistics s = DriftStatistics.numeric(merged(reference, 4), merged(same, 4));
+        DriftStatistics.Statistics s = DriftStatistics.numeric(reference(reference), merged(same, 4));
         assertThat(s.wasserstein()).isLessThan(0.05);
         assertThat(s.psi()).isLessThan(0.01);
         assertThat(s.ksPValue()).isGreaterThan(0.01);
