@@ -62,7 +62,7 @@ wrk.body = f:read("*a")
 f:close()
 LUA
 done
-for rows in 1 32; do
+for rows in ${ROWS_LIST:-1 32}; do
     for round in $(seq 1 "${ROUNDS}"); do
         for monitoring in true false; do
             SERVER_NAME="load-${rows}-${round}-${monitoring}" start_server "${SERVER_ARGS[@]}" \
@@ -83,6 +83,11 @@ for rows in 1 32; do
     done
 done
 
+if [[ "${DRIFT:-1}" == "0" ]]; then
+    report_foreign_monitor
+    grep "RESULT load" "${WORK}/results.txt" >&2
+    exit 0
+fi
 # The throughput rounds sent the same few bodies thousands of times: their sketches are not a day's traffic.
 psql -h "${PG_HOST}" -p "${PG_PORT}" -U "${PG_USER}" -d "${DB_NAME}" -v ON_ERROR_STOP=1 -qX \
     -c "DELETE FROM drift_sketches WHERE deployment = 'mon-bench'"
@@ -106,7 +111,7 @@ report_foreign_monitor
 report_other_db_writes "${WRITES_BEFORE}" "${WRITES_AFTER}"
 
 log "summary (medians of ${ROUNDS} rounds)"
-for rows in 1 32; do
+for rows in ${ROWS_LIST:-1 32}; do
     on="$(grep "RESULT load monitoring=true rows=${rows} " "${WORK}/results.txt" | sed 's/.*requests\/s=\([0-9.]*\).*/\1/' \
         | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')"
     off="$(grep "RESULT load monitoring=false rows=${rows} " "${WORK}/results.txt" | sed 's/.*requests\/s=\([0-9.]*\).*/\1/' \

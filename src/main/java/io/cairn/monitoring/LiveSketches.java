@@ -125,14 +125,22 @@ class LiveSketches implements SmartLifecycle {
         for (int c = 0; c < columns; c++) {
             sketches[c] = bucket.columns.computeIfAbsent(columnNames[c], n -> new ColumnSketch());
         }
-        boolean numeric = values.numeric();
-        for (int r = 0; r < rows; r++) {
-            for (int c = 0; c < columns; c++) {
-                int at = r * columns + c;
+        // The common layouts read straight from their arrays: Values.number decides the array type per value.
+        if (values.data() instanceof float[] floats) {
+            for (int at = 0; at < rows * columns; at++) {
+                sketches[at % columns].addNumber(floats[at]);
+            }
+        } else if (values.data() instanceof double[] doubles) {
+            for (int at = 0; at < rows * columns; at++) {
+                sketches[at % columns].addNumber(doubles[at]);
+            }
+        } else {
+            boolean numeric = values.numeric();
+            for (int at = 0; at < rows * columns; at++) {
                 if (numeric) {
-                    sketches[c].addNumber(values.number(at));
+                    sketches[at % columns].addNumber(values.number(at));
                 } else {
-                    sketches[c].addText(values.text(at));
+                    sketches[at % columns].addText(values.text(at));
                 }
             }
         }

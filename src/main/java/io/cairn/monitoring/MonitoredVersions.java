@@ -15,7 +15,7 @@ import org.springframework.stereotype.Component;
 
 /**
  * What monitoring needs to know of a model version, from its tags: its task and score output, and the feature names
- * of its input columns. Read from the registry at most every 30 seconds per version, because it is asked for every
+ * of its input columns (the {@code cairn.features} tag, else the column names of its MLflow signature). Read from the registry at most every 30 seconds per version, because it is asked for every
  * batch of logged predictions; a tag changed in the registry applies to predictions logged after that.
  */
 @Component
@@ -55,6 +55,9 @@ class MonitoredVersions {
             return Monitored.NONE; // deleted since it answered
         }
         List<String> features = MonitoringTags.featureRefs(version.tags());
+        if (features.isEmpty()) {
+            features = versions.signatureColumns(key.model(), key.version());
+        }
         String label = version.tags().get(MonitoringTags.LABEL);
         try {
             return new Monitored(MonitoringTags.of(version.tags()), features, label);

@@ -169,25 +169,32 @@ class PredictionIndex {
     }
 
     /**
-     * The input's values for the {@code features} column: a primitive {@code double[]}, which the driver sends as a
-     * binary array (boxing and formatting 20 values per row as text cost more than the rest of the row), unless one is
-     * not finite: those are stored as SQL nulls, which only a boxed array can say.
+     * The input's values for the {@code features} column ({@code real[]}): a primitive {@code float[]}, which the driver
+     * sends as a binary array (boxing and formatting each value as text cost more than the rest of the row), unless
+     * one is not finite: those are stored as SQL nulls, which only a boxed array can say.
      */
     private static Object featureArray(Values f, Connection c) throws SQLException {
-        double[] values = new double[f.rows() * f.columns()];
+        float[] values = new float[f.rows() * f.columns()];
         boolean finite = true;
-        for (int v = 0; v < values.length; v++) {
-            values[v] = f.number(v);
-            finite &= Double.isFinite(values[v]);
+        if (f.data() instanceof float[] floats && floats.length == values.length) {
+            System.arraycopy(floats, 0, values, 0, values.length);
+            for (float v : values) {
+                finite &= Float.isFinite(v);
+            }
+        } else {
+            for (int v = 0; v < values.length; v++) {
+                values[v] = (float) f.number(v);
+                finite &= Float.isFinite(values[v]);
+            }
         }
         if (finite) {
             return values;
         }
-        Double[] boxed = new Double[values.length];
+        Float[] boxed = new Float[values.length];
         for (int v = 0; v < values.length; v++) {
-            boxed[v] = Double.isFinite(values[v]) ? values[v] : null;
+            boxed[v] = Float.isFinite(values[v]) ? values[v] : null;
         }
-        return c.createArrayOf("float8", boxed);
+        return c.createArrayOf("float4", boxed);
     }
 
     private static void setArray(PreparedStatement ps, int index, Connection c, String type, Object[] values)

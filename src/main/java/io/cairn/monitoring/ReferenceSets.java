@@ -48,8 +48,14 @@ class ReferenceSets {
      */
     record Reference(SavedTrainingSet set, Map<String, ColumnSketch> columns) {
 
-        /** The column of a feature reference ({@code view:feature}), as the set names it; null if it has none. */
+        /**
+         * The column of a feature: a reference ({@code view:feature}) as the set names it, or a plain column name (a
+         * name from the version's MLflow signature); null if the set has none.
+         */
         ColumnSketch feature(String ref) {
+            if (ref.indexOf(':') < 0) {
+                return columns.get(ref);
+            }
             if (!set.feature_refs().contains(ref)) {
                 return null;
             }

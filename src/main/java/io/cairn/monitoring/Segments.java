@@ -129,8 +129,8 @@ class Segments {
         });
         index.append(" END");
         // NULL unless the row was logged with enough columns: a prediction of another input layout has no segment.
-        String value = "(CASE WHEN p.feature_count > " + index + " THEN p.features[{row} * p.feature_count + "
-                + index + " + 1] END)";
+        String value = "(CASE WHEN p.feature_count > " + index + " THEN CAST(p.features[{row} * p.feature_count + "
+                + index + " + 1] AS float8) END)";
         List<Object> valueArgs = new ArrayList<>(indexArgs);
         valueArgs.addAll(indexArgs);
 

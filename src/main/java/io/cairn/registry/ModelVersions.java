@@ -130,6 +130,16 @@ public class ModelVersions {
         return views.versions(List.of(versions.find(name, version).orElseThrow(() -> notFound(name, version)))).get(0);
     }
 
+    /**
+     * The input column names of the version's MLflow signature (its {@code MLmodel} file), in order, when the
+     * signature is column-based; empty otherwise. Monitoring names a 2-D input's columns by them when the version has
+     * no {@code cairn.features} tag.
+     */
+    @Transactional(readOnly = true)
+    public List<String> signatureColumns(String name, int version) {
+        return cards.signatureColumns(name, version);
+    }
+
     @Transactional
     public ModelVersion updateDescription(String name, String version, String description) {
         RegistryLimits.description(description);

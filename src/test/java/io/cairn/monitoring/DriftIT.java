@@ -60,6 +60,7 @@ class DriftIT {
     String deployment;
     String trainingSet;
     String view;
+    String runId;
     Instant from;
     double[] referenceIncome = new double[REFERENCE_ROWS];
     double[] liveIncome = new double[LIVE_ROWS];
@@ -95,7 +96,7 @@ class DriftIT {
                 view + ":segment"), "entity_rows", entityRows, "save_as", trainingSet)), 201);
         String experiment = http.post("/api/2.0/mlflow/experiments/create", Map.of("name", unique("exp"))).json()
                 .get("experiment_id").asString();
-        String runId = http.post("/api/2.0/mlflow/runs/create", Map.of("experiment_id", experiment)).json()
+        runId = http.post("/api/2.0/mlflow/runs/create", Map.of("experiment_id", experiment)).json()
                 .at("/run/info/run_id").asString();
         ok(http.post("/api/v1/training-sets/" + trainingSet + "/log-to-run", Map.of("run_id", runId)), 200);
 
@@ -208,6 +209,45 @@ class DriftIT {
             counted += w.get("count").asLong();
         }
         assertThat(counted).isEqualTo(LIVE_ROWS);
+    }
+
+    @Test
+    void withoutACairnFeaturesTagTheColumnsAreNamedByTheMlflowSignature() {
+        String model = fx.model("signed");
+        String mlmodel = """
+                artifact_path: model
+                flavors:
+                  onnx:
+                    data: model.onnx
+                signature:
+                  inputs: '[{"type": "double", "name": "income"}, {"type": "double", "name": "age"},
+                    {"type": "long", "name": "segment"}]'
+                  outputs: '[{"type": "tensor", "tensor-spec": {"dtype": "float32", "shape": [-1, 3]}}]'
+                """;
+        int version = fx.versionOfRun(model, OnnxModels.identity(TensorProto.DataType.FLOAT_VALUE, -1, 3),
+                Map.of("cairn.task", "regression", "cairn.score_output", "y:0"), runId, mlmodel);
+        fx.alias(model, "champion", version);
+        String signed = fx.deployReady("signed", model, "champion");
+        Random random = new Random(1);
+        float[][] rows = new float[200][];
+        for (int r = 0; r < rows.length; r++) {
+            rows[r] = new float[] {(float) (60 + 10 * random.nextGaussian()), (float) (40 + 5 * random.nextGaussian()),
+                    random.nextInt(3)};
+        }
+        assertThat(fx.infer("/v2/models/" + signed + "/infer", ServingFixtures.fp32("x", rows)).status())
+                .isEqualTo(200);
+        long deadline = System.nanoTime() + 15_000_000_000L;
+        while (jdbc.sql("SELECT count(*) FROM monitored_predictions WHERE deployment = :d").param("d", signed)
+                .query(Long.class).single() == 0 && System.nanoTime() < deadline) {
+            sleep(50);
+        }
+        sketches.flush();
+        Response r = http.get("/api/v1/deployments/" + signed + "/drift");
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        assertThat(r.json().get("features")).extracting(f -> f.get("name").asString())
+                .containsExactly("income", "age", "segment");
+        assertThat(column(r.json().get("features"), "income").get("drifted").asBoolean()).isTrue();
+        assertThat(column(r.json().get("features"), "age").get("drifted").asBoolean()).isFalse();
     }
 
     @Test

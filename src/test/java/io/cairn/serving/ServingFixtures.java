@@ -68,8 +68,13 @@ public final class ServingFixtures {
 
     /** A new version of a run (so its lineage reaches the run's datasets), in MLflow's ONNX layout. */
     public int versionOfRun(String model, byte[] onnx, Map<String, String> tags, String runId) {
+        return versionOfRun(model, onnx, tags, runId, MLMODEL);
+    }
+
+    /** The same with an MLmodel file of the caller's (a signature, say). */
+    public int versionOfRun(String model, byte[] onnx, Map<String, String> tags, String runId, String mlmodel) {
         String dir = "serving-tests/" + model + "/" + UUID.randomUUID() + "/model";
-        write(dir + "/MLmodel", MLMODEL.getBytes(StandardCharsets.UTF_8));
+        write(dir + "/MLmodel", mlmodel.getBytes(StandardCharsets.UTF_8));
         write(dir + "/model.onnx", onnx);
         List<Map<String, String>> tagList = new ArrayList<>();
         tags.forEach((k, v) -> tagList.add(Map.of("key", k, "value", v)));

@@ -202,6 +202,26 @@ public class ModelCards {
         return result;
     }
 
+    /**
+     * The input column names of the version's MLflow signature, in order, when it is column-based (every input has a
+     * name and a scalar type); empty for a tensor signature, none, or an unknown version.
+     */
+    public List<String> signatureColumns(String name, int version) {
+        Optional<ModelVersionStore.VersionRow> row = versions.find(name, version);
+        CardFromLineage.Signature signature = row.isEmpty() ? null : signature(row.get().storageLocation());
+        if (signature == null || signature.inputMap().isEmpty()) {
+            return List.of();
+        }
+        List<String> names = new ArrayList<>();
+        for (KeyVal column : signature.inputMap()) {
+            if (column.key() == null || column.key().isEmpty() || column.value().startsWith("tensor ")) {
+                return List.of();
+            }
+            names.add(column.key());
+        }
+        return names;
+    }
+
     private CardFromLineage.Signature signature(String storageLocation) {
         Optional<ArtifactContent> mlmodel = artifacts.open(ArtifactPaths.join(storageLocation, "MLmodel"));
         if (mlmodel.isEmpty()) {
