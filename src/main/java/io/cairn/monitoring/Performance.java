@@ -127,7 +127,7 @@ public class Performance {
             Labelled group = labelled.computeIfAbsent(key, k -> new Labelled());
             group.tasks.merge(task, 1, Integer::sum);
             double score = rs.getDouble(6);
-            Double scoreOrNull = rs.wasNull() ? null : score;
+            Double scoreOrNull = rs.wasNull() || Double.isNaN(score) ? null : score; // NaN: the row had no score
             double number = rs.getDouble(9);
             Double numberOrNull = rs.wasNull() ? null : number;
             group.rows.add(new Object[] {task, scoreOrNull, rs.getString(7), rs.getString(8), numberOrNull});

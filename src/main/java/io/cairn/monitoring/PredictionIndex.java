@@ -93,7 +93,16 @@ class PredictionIndex {
                 RowAnswers a = row.answers();
                 Connection c = ps.getConnection();
                 ps.setString(10, a == null ? null : a.task().tagValue());
-                setArray(ps, 11, c, "float8", a == null ? null : a.scores());
+                if (a == null) {
+                    ps.setNull(11, Types.ARRAY);
+                } else {
+                    // A primitive array goes as a binary array; a row without a score is NaN in it.
+                    double[] scores = new double[a.scores().length];
+                    for (int r = 0; r < scores.length; r++) {
+                        scores[r] = a.scores()[r] == null ? Double.NaN : a.scores()[r];
+                    }
+                    ps.setObject(11, scores);
+                }
                 setArray(ps, 12, c, "text", a == null ? null : a.predicted());
                 Values f = row.features();
                 if (f == null) {
