@@ -20,10 +20,11 @@ import org.springframework.stereotype.Service;
  * Drift of a deployment's live inputs and answers against the training set ({@code GET .../drift}): the live side is
  * the merge of the range's {@link LiveSketches}, the reference the sketches of the training set named on the
  * deployment ({@link MonitoringSettings}) or else on the version's lineage ({@link ReferenceSets}). Each feature of
- * the version ({@code cairn.features}) is compared with its column of the set; the answer ({@code answer}: the class
- * or value monitoring reads from the outputs) with the set's label column when the version's {@code cairn.label} tag
- * names one. Raw output tensors have no counterpart in a training set: they are shown (current histogram, nulls) but
- * not judged.
+ * the version ({@code cairn.features}) is compared with its column of the set; each output column with the version's
+ * own outputs on the set ({@link ReferenceSets#outputs}: the set scored once through the model loaded here); the
+ * answer ({@code answer}: the class or value monitoring reads from the outputs) with the set's label column when the
+ * version's {@code cairn.label} tag names one, else with the answers on the set. When the version is not loaded on
+ * the replica that answers, outputs are shown (current histogram, nulls) but not judged.
  */
 @Service
 public class Drift {
@@ -94,14 +95,18 @@ public class Drift {
             features.add(judge(feature, ref.feature(feature), current, rule));
         }
         List<ColumnDrift> outputs = new ArrayList<>();
+        Map<String, ColumnSketch> scored = references.outputs(ref, deployment, routing.model(), v, monitored)
+                .orElse(Map.of());
         ColumnSketch answer = live.columns().get(LiveSketches.ANSWER);
         if (answer != null) {
             String label = monitored.label();
-            outputs.add(judge(LiveSketches.ANSWER, label == null ? null : ref.columns().get(label), answer, rule));
+            outputs.add(judge(LiveSketches.ANSWER, label != null ? ref.columns().get(label)
+                    : scored.get(LiveSketches.ANSWER), answer, rule));
         }
         for (Map.Entry<String, ColumnSketch> e : live.columns().entrySet()) {
             if (e.getKey().startsWith("output:")) {
-                outputs.add(judge(e.getKey().substring("output:".length()), null, e.getValue(), rule));
+                outputs.add(judge(e.getKey().substring("output:".length()), scored.get(e.getKey()), e.getValue(),
+                        rule));
             }
         }
         long judged = features.stream().filter(f -> f.drifted() != null).count();

@@ -1,5 +1,6 @@
 package io.cairn.monitoring;
 
+import io.cairn.platform.scheduling.PeriodicFlush;
 import io.cairn.serving.PredictionsLogged.LoggedPrediction;
 import io.cairn.serving.PredictionsLogged.Values;
 import java.nio.ByteBuffer;
@@ -15,9 +16,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -60,7 +58,7 @@ class LiveSketches implements SmartLifecycle {
     private final Duration flushEvery;
     private final UUID replica = UUID.randomUUID();
     private final Map<BucketKey, Bucket> open = new HashMap<>();
-    private ScheduledExecutorService flusher;
+    private final PeriodicFlush flusher;
     private volatile boolean running;
     private boolean failing;
 
@@ -69,6 +67,7 @@ class LiveSketches implements SmartLifecycle {
         this.clock = clock;
         this.interval = properties.sketchInterval();
         this.flushEvery = properties.sketchFlush();
+        this.flusher = new PeriodicFlush("cairn-drift-sketches", flushEvery, this::flush);
     }
 
     /** The start of the bucket a time falls in: buckets are aligned to the epoch. */
@@ -89,32 +88,41 @@ class LiveSketches implements SmartLifecycle {
         bucket.rows += rows;
         bucket.dirty = true;
         boolean oneInput = p.inputs().size() == 1;
-        p.inputs().forEach((name, values) -> add(bucket, "input:", name, values, rows,
-                oneInput && values.shape().length == 2 && values.columns() == features.size() ? features : null));
-        p.outputs().forEach((name, values) -> add(bucket, "output:", name, values, rows, null));
-        if (answers != null) {
-            ColumnSketch answer = bucket.columns.computeIfAbsent(ANSWER, c -> new ColumnSketch());
-            for (int r = 0; r < rows; r++) {
-                if (answers.predicted() != null) {
-                    String a = answers.predicted()[r];
-                    if (a == null) {
-                        answer.addNull();
-                    } else {
-                        answer.addText(a);
-                    }
+        p.inputs().forEach((name, values) -> add(bucket.columns, "input:", name, values, rows,
+                oneInput && values.shape().length == 2 && values.columns() == features.size() ? features : null,
+                ColumnSketch.K));
+        addOutputs(bucket.columns, p.outputs(), answers, rows, ColumnSketch.K);
+    }
+
+    /** Adds outputs and the answers read from them to the sketches of these columns (of a bucket, or a reference). */
+    static void addOutputs(Map<String, ColumnSketch> columns, Map<String, Values> outputs, RowAnswers answers, int rows,
+                           int k) {
+        outputs.forEach((name, values) -> add(columns, "output:", name, values, rows, null, k));
+        if (answers == null) {
+            return;
+        }
+        ColumnSketch answer = columns.computeIfAbsent(ANSWER, c -> new ColumnSketch(k));
+        for (int r = 0; r < rows; r++) {
+            if (answers.predicted() != null) {
+                String a = answers.predicted()[r];
+                if (a == null) {
+                    answer.addNull();
                 } else {
-                    Double v = answers.scores()[r];
-                    if (v == null) {
-                        answer.addNull();
-                    } else {
-                        answer.addNumber(v);
-                    }
+                    answer.addText(a);
+                }
+            } else {
+                Double v = answers.scores()[r];
+                if (v == null) {
+                    answer.addNull();
+                } else {
+                    answer.addNumber(v);
                 }
             }
         }
     }
 
-    private static void add(Bucket bucket, String prefix, String tensor, Values values, int rows, List<String> names) {
+    private static void add(Map<String, ColumnSketch> into, String prefix, String tensor, Values values, int rows,
+                            List<String> names, int k) {
         int columns = values.columns();
         if (columns > MAX_COLUMNS || values.rows() != rows || columns == 0) {
             return;
@@ -123,7 +131,7 @@ class LiveSketches implements SmartLifecycle {
                 LiveSketches::columnNames);
         ColumnSketch[] sketches = new ColumnSketch[columns];
         for (int c = 0; c < columns; c++) {
-            sketches[c] = bucket.columns.computeIfAbsent(columnNames[c], n -> new ColumnSketch());
+            sketches[c] = into.computeIfAbsent(columnNames[c], n -> new ColumnSketch(k));
         }
         // The common layouts read straight from their arrays: Values.number decides the array type per value.
         if (values.data() instanceof float[] floats) {
@@ -288,35 +296,14 @@ class LiveSketches implements SmartLifecycle {
     @Override
     public void start() {
         running = true;
-        flusher = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "cairn-drift-sketches");
-            t.setDaemon(true);
-            return t;
-        });
-        long every = Math.max(100, flushEvery.toMillis());
-        flusher.scheduleWithFixedDelay(this::flushSafely, every, every, TimeUnit.MILLISECONDS);
-    }
-
-    /** A scheduled flush: whatever it throws (an Error included) is logged, and the next one runs. */
-    private void flushSafely() {
-        try {
-            flush();
-        } catch (Throwable e) {
-            log.warn("Flushing drift sketches failed", e);
-        }
+        flusher.start();
     }
 
     /** Stops after the prediction log (which feeds it) has written what it held, then writes what is left. */
     @Override
     public void stop() {
         running = false;
-        flusher.shutdown();
-        try {
-            flusher.awaitTermination(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        flushSafely();
+        flusher.stop();
     }
 
     @Override

@@ -31,7 +31,8 @@ import tools.jackson.databind.json.JsonMapper;
  * window in which it did not. It runs every minute on one replica at a time (ShedLock), and each window is claimed in
  * {@code monitoring_windows} in the transaction that stores its results, so it is evaluated exactly once even when
  * the lock's lease ran out under a slow run. A window is evaluated one minute after it closes (time for the prediction
- * log and the sketches to be written); windows the job missed are caught up, at most {@value #MAX_BACKLOG} back.
+ * log and the sketches to be written); windows the job missed are caught up, at most {@value #MAX_BACKLOG} back, from
+ * the deployment's first prediction in that span (a deployment that has served nothing has no windows).
  * A failure on one deployment is logged and the others go on.
  */
 @Component
@@ -105,6 +106,14 @@ class MonitoringEvaluation {
         Timestamp latest = jdbc.queryForObject("SELECT max(window_start) FROM monitoring_windows WHERE deployment = ?",
                 Timestamp.class, deployment);
         Instant start = latest == null ? earliest : later(earliest, latest.toInstant().plus(window));
+        // Windows before the deployment's first prediction since then are not claimed: nothing to evaluate.
+        Timestamp first = jdbc.queryForObject("""
+                SELECT min(predicted_at) FROM monitored_predictions WHERE deployment = ? AND predicted_at >= ?""",
+                Timestamp.class, deployment, Timestamp.from(start));
+        if (first == null) {
+            return 0;
+        }
+        start = later(start, windowStart(first.toInstant()));
         int done = 0;
         for (Instant s = start; !s.plus(window).isAfter(lastEnd); s = s.plus(window)) {
             Instant windowStart = s;

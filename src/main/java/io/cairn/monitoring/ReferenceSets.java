@@ -9,10 +9,14 @@ import io.cairn.features.TrainingSets;
 import io.cairn.platform.error.CairnException;
 import io.cairn.registry.ModelVersion;
 import io.cairn.registry.ModelVersions;
+import io.cairn.serving.ModelScoring;
+import io.cairn.serving.PredictionsLogged;
 import io.cairn.tracking.DatasetInput;
 import io.cairn.tracking.Run;
 import io.cairn.tracking.RunService;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -53,14 +57,20 @@ class ReferenceSets {
          * name from the version's MLflow signature); null if the set has none.
          */
         ColumnSketch feature(String ref) {
+            String column = columnOf(ref);
+            return column == null ? null : columns.get(column);
+        }
+
+        /** The set's column name of a feature (a reference, or a plain column name); null if it has none. */
+        String columnOf(String ref) {
             if (ref.indexOf(':') < 0) {
-                return columns.get(ref);
+                return columns.containsKey(ref) ? ref : null;
             }
             if (!set.feature_refs().contains(ref)) {
                 return null;
             }
             FeatureRef r = FeatureRef.parse(ref);
-            return columns.get(set.full_feature_names() ? r.fullName() : r.feature());
+            return set.full_feature_names() ? r.fullName() : r.feature();
         }
     }
 
@@ -71,12 +81,17 @@ class ReferenceSets {
     private final ModelVersions versions;
     private final RunService runs;
     private final TrainingSets trainingSets;
+    private final ModelScoring scoring;
     private final JsonMapper json = JsonMapper.builder().build();
     private final Cache<VersionKey, Optional<String>> lineage = Caffeine.newBuilder().maximumSize(10_000)
             .expireAfterWrite(MonitoredVersions.FRESHNESS).build();
     private final Cache<String, Reference> sketches = Caffeine.newBuilder().maximumSize(32).build();
+    private final Cache<String, Map<String, ColumnSketch>> scored = Caffeine.newBuilder().maximumSize(64).build();
+    static final int SCORING_BATCH = 1024;
 
-    ReferenceSets(JdbcTemplate jdbc, ModelVersions versions, RunService runs, TrainingSets trainingSets) {
+    ReferenceSets(JdbcTemplate jdbc, ModelVersions versions, RunService runs, TrainingSets trainingSets,
+                  ModelScoring scoring) {
+        this.scoring = scoring;
         this.jdbc = jdbc;
         this.versions = versions;
         this.runs = runs;
@@ -167,6 +182,85 @@ class ReferenceSets {
                 INSERT INTO reference_sketches (training_set_id, sketches, built_at) VALUES (?, ?, now())
                 ON CONFLICT (training_set_id) DO NOTHING""", set.id(), LiveSketches.encode(sketched));
         return new Reference(set, sketched);
+    }
+
+    /**
+     * The version's outputs on a reference set: its feature columns (in the version's feature order) run through the
+     * model that the deployment has loaded here, in batches of {@value #SCORING_BATCH} rows, sketched as live outputs
+     * are ({@code output:<name>}, {@code answer}); rows with a missing feature are left out. Built once per set and
+     * version and stored with the reference sketches (key {@code <set id>/<model>/<version>}); empty when the version
+     * is not loaded on this replica (tried again next time), takes another input layout, or a feature has no column.
+     */
+    Optional<Map<String, ColumnSketch>> outputs(Reference reference, String deployment, String model, int version,
+                                                MonitoredVersions.Monitored monitored) {
+        String key = reference.set().id() + "/" + model + "/" + version;
+        Map<String, ColumnSketch> cached = scored.getIfPresent(key);
+        if (cached != null) {
+            return Optional.of(cached);
+        }
+        List<byte[]> stored = jdbc.queryForList("SELECT sketches FROM reference_sketches WHERE training_set_id = ?",
+                byte[].class, key);
+        if (!stored.isEmpty()) {
+            Map<String, ColumnSketch> read = LiveSketches.decode(stored.get(0));
+            scored.put(key, read);
+            return Optional.of(read);
+        }
+        List<String> features = monitored.features();
+        List<String> columns = new ArrayList<>(features.size());
+        for (String feature : features) {
+            String column = reference.columnOf(feature);
+            if (column == null) {
+                return Optional.empty();
+            }
+            columns.add(column);
+        }
+        if (columns.isEmpty()) {
+            return Optional.empty();
+        }
+        int width = columns.size();
+        Map<String, ColumnSketch> sketches = new LinkedHashMap<>();
+        double[] batch = new double[SCORING_BATCH * width];
+        int[] filled = {0};
+        boolean[] failed = {false};
+        java.util.function.IntConsumer flush = rows -> {
+            if (rows == 0 || failed[0]) {
+                return;
+            }
+            Optional<Map<String, PredictionsLogged.Values>> outputs = scoring.score(deployment, version,
+                    Arrays.copyOf(batch, rows * width), width);
+            if (outputs.isEmpty()) {
+                failed[0] = true;
+                return;
+            }
+            RowAnswers answers = monitored.settings().map(s -> RowAnswers.read(s, new PredictionsLogged.LoggedPrediction(
+                    null, deployment, model, version, null, null, rows, 0, Instant.EPOCH, Map.of(), outputs.get(),
+                    Map.of(), Map.of()))).filter(a -> a.problem() == null).orElse(null);
+            LiveSketches.addOutputs(sketches, outputs.get(), answers, rows, ColumnSketch.REFERENCE_K);
+        };
+        trainingSets.readColumns(reference.set().id(), columns, values -> {
+            for (Object v : values) {
+                if (!(v instanceof Double) && !(v instanceof Boolean)) {
+                    return; // a missing (or text) feature: the model cannot be fed this row
+                }
+            }
+            for (int i = 0; i < width; i++) {
+                // Booleans as 0/1, as a prediction by entity key feeds them.
+                batch[filled[0] * width + i] = values[i] instanceof Boolean b ? (b ? 1 : 0) : (Double) values[i];
+            }
+            if (++filled[0] == SCORING_BATCH) {
+                flush.accept(filled[0]);
+                filled[0] = 0;
+            }
+        });
+        flush.accept(filled[0]);
+        if (failed[0] || sketches.isEmpty()) {
+            return Optional.empty();
+        }
+        jdbc.update("""
+                INSERT INTO reference_sketches (training_set_id, sketches, built_at) VALUES (?, ?, now())
+                ON CONFLICT (training_set_id) DO NOTHING""", key, LiveSketches.encode(sketches));
+        scored.put(key, sketches);
+        return Optional.of(sketches);
     }
 
     /** Segment bins of a feature from the version's training set, when its lineage has one with that feature. */

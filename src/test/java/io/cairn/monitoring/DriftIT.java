@@ -15,7 +15,6 @@ import java.net.http.HttpRequest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -182,9 +181,9 @@ class DriftIT {
         assertThat(d.get("dataset_drifted").asBoolean()).isFalse();
 
         // Against the exact statistics of the same values: KS within 0.01, PSI within 0.02.
-        assertThat(income.get("ks_statistic").asDouble()).isCloseTo(exactKs(referenceIncome, liveIncome),
+        assertThat(income.get("ks_statistic").asDouble()).isCloseTo(DriftStatisticsTest.exactKs(referenceIncome, liveIncome),
                 within(0.01));
-        assertThat(income.get("psi").asDouble()).isCloseTo(exactPsi(referenceIncome, liveIncome), within(0.02));
+        assertThat(income.get("psi").asDouble()).isCloseTo(DriftStatisticsTest.exactPsi(referenceIncome, liveIncome), within(0.02));
         assertThat(income.get("ks_p_value").asDouble()).isLessThan(1e-6);
         assertThat(income.get("null_share").asDouble()).isZero();
         assertThat(income.at("/current_histogram/counts")).hasSize(10);
@@ -194,10 +193,19 @@ class DriftIT {
         // The answer (the regression's value, here income itself) against the label column: drifted with it.
         JsonNode answer = column(d.get("outputs"), "answer");
         assertThat(answer.get("drifted").asBoolean()).isTrue();
-        // A raw output has no counterpart in the training set: shown, not judged.
-        JsonNode raw = column(d.get("outputs"), "y[0]");
-        assertThat(raw.has("drifted")).isFalse();
-        assertThat(raw.get("current_rows").asLong()).isEqualTo(LIVE_ROWS);
+        // Each raw output against the version's own outputs on the training set (scored once through the loaded
+        // model): this identity model answers its inputs, so its first output drifts with income and the second not.
+        JsonNode shifted = column(d.get("outputs"), "y[0]");
+        assertThat(shifted.get("drifted").asBoolean()).isTrue();
+        assertThat(shifted.get("reference_rows").asLong()).isEqualTo(REFERENCE_ROWS);
+        assertThat(shifted.get("current_rows").asLong()).isEqualTo(LIVE_ROWS);
+        assertThat(shifted.get("ks_statistic").asDouble()).isCloseTo(income.get("ks_statistic").asDouble(),
+                within(0.02));
+        assertThat(column(d.get("outputs"), "y[1]").get("drifted").asBoolean()).isFalse();
+        assertThat(column(d.get("outputs"), "y[2]").get("kind").asString()).isEqualTo("categorical");
+        assertThat(jdbc.sql("SELECT count(*) FROM reference_sketches WHERE training_set_id LIKE :k")
+                .param("k", d.at("/reference/training_set_id").asString() + "/%").query(Long.class).single())
+                .as("the scored reference is stored for every replica").isEqualTo(1);
 
         // Segments of a numeric feature now come from the training set's deciles.
         Response performance = http.get("/api/v1/deployments/" + deployment + "/performance?from=" + from
@@ -248,6 +256,8 @@ class DriftIT {
                 .containsExactly("income", "age", "segment");
         assertThat(column(r.json().get("features"), "income").get("drifted").asBoolean()).isTrue();
         assertThat(column(r.json().get("features"), "age").get("drifted").asBoolean()).isFalse();
+        // Without cairn.label the answer is judged against the version's answers on the training set.
+        assertThat(column(r.json().get("outputs"), "answer").get("drifted").asBoolean()).isTrue();
     }
 
     @Test
@@ -314,59 +324,6 @@ class DriftIT {
         assertThat(http.get("/api/v1/deployments/" + orphan + "/drift?from=2020-01-01T00:00:00Z"
                 + "&to=2020-01-02T00:00:00Z").status()).isEqualTo(404);
         assertThat(http.get("/api/v1/deployments/" + orphan + "/drift?from=soon").status()).isEqualTo(400);
-    }
-
-    static double exactKs(double[] a, double[] b) {
-        double[] x = a.clone();
-        double[] y = b.clone();
-        Arrays.sort(x);
-        Arrays.sort(y);
-        int i = 0;
-        int j = 0;
-        double d = 0;
-        while (i < x.length && j < y.length) {
-            double v = Math.min(x[i], y[j]);
-            while (i < x.length && x[i] == v) {
-                i++;
-            }
-            while (j < y.length && y[j] == v) {
-                j++;
-            }
-            d = Math.max(d, Math.abs(i / (double) x.length - j / (double) y.length));
-        }
-        return d;
-    }
-
-    static double exactPsi(double[] reference, double[] current) {
-        double[] r = reference.clone();
-        Arrays.sort(r);
-        double[] edges = new double[9];
-        for (int i = 1; i < 10; i++) {
-            edges[i - 1] = r[(int) Math.ceil(i / 10.0 * r.length) - 1];
-        }
-        double[] p = new double[10];
-        double[] q = new double[10];
-        for (double v : reference) {
-            p[bin(v, edges)] += 1.0 / reference.length;
-        }
-        for (double v : current) {
-            q[bin(v, edges)] += 1.0 / current.length;
-        }
-        double psi = 0;
-        for (int i = 0; i < 10; i++) {
-            double a = Math.max(p[i], 0.0001);
-            double b = Math.max(q[i], 0.0001);
-            psi += (b - a) * Math.log(b / a);
-        }
-        return psi;
-    }
-
-    private static int bin(double v, double[] edges) {
-        int bin = 0;
-        while (bin < edges.length && v > edges[bin]) {
-            bin++;
-        }
-        return bin;
     }
 
     private static void sleep(long millis) {

@@ -48,7 +48,8 @@ class DriftStatisticsTest {
         return ColumnSketch.fromBytes(s.toBytes());
     }
 
-    private static double exactKs(double[] a, double[] b) {
+    /** The exact two-sample KS statistic, from the two sorted samples. */
+    static double exactKs(double[] a, double[] b) {
         double[] x = a.clone();
         double[] y = b.clone();
         Arrays.sort(x);
@@ -70,7 +71,7 @@ class DriftStatisticsTest {
     }
 
     /** PSI over the reference's exact decile bins (-inf, q1], ..., (q9, inf), q_i the smallest value of rank ≥ i/10. */
-    private static double exactPsi(double[] reference, double[] current) {
+    static double exactPsi(double[] reference, double[] current) {
         double[] r = reference.clone();
         Arrays.sort(r);
         double[] edges = new double[9];

@@ -1,5 +1,6 @@
 package io.cairn.serving.deployments;
 
+import io.cairn.platform.scheduling.PeriodicFlush;
 import io.cairn.serving.ServingOutcomes;
 import java.sql.Timestamp;
 import java.time.Clock;
@@ -10,9 +11,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import net.javacrumbs.shedlock.spring.annotation.SchedulerLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,7 +34,7 @@ class OutcomeCounts implements ServingOutcomes, SmartLifecycle {
     private final JdbcTemplate jdbc;
     private final ServingMetrics metrics;
     private final Clock clock;
-    private ScheduledExecutorService flusher;
+    private final PeriodicFlush flusher;
     private volatile boolean running;
     private boolean failing;
 
@@ -44,6 +42,7 @@ class OutcomeCounts implements ServingOutcomes, SmartLifecycle {
         this.jdbc = jdbc;
         this.metrics = metrics;
         this.clock = clock;
+        this.flusher = new PeriodicFlush("cairn-serving-outcomes", Duration.ofSeconds(FLUSH_SECONDS), this::flush);
     }
 
     void flush() {
@@ -94,35 +93,17 @@ class OutcomeCounts implements ServingOutcomes, SmartLifecycle {
         jdbc.update("DELETE FROM serving_outcomes WHERE minute < ?", Timestamp.from(clock.instant().minus(RETENTION)));
     }
 
-    private void flushSafely() {
-        try {
-            flush();
-        } catch (Throwable e) {
-            log.warn("Flushing request outcomes failed", e);
-        }
-    }
-
     @Override
     public void start() {
         running = true;
-        flusher = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "cairn-serving-outcomes");
-            t.setDaemon(true);
-            return t;
-        });
-        flusher.scheduleWithFixedDelay(this::flushSafely, FLUSH_SECONDS, FLUSH_SECONDS, TimeUnit.SECONDS);
+        flusher.start();
     }
 
+    /** Writes what is left (see the phase). */
     @Override
     public void stop() {
         running = false;
-        flusher.shutdown();
-        try {
-            flusher.awaitTermination(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        flushSafely();
+        flusher.stop();
     }
 
     @Override
