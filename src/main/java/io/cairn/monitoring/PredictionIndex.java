@@ -49,6 +49,7 @@ class PredictionIndex {
     private final double skewSampleRate;
     private final JsonMapper json = JsonMapper.builder().build();
     private final Map<String, Counter> unscored = new ConcurrentHashMap<>();
+    private final Map<String, Counter> lost = new ConcurrentHashMap<>();
     private long lastProblemLoggedNanos;
 
     PredictionIndex(JdbcTemplate jdbc, MonitoredVersions versions, MeterRegistry meters, LiveSketches sketches,
@@ -70,6 +71,22 @@ class PredictionIndex {
         if (!enabled) {
             return;
         }
+        try {
+            store(logged);
+        } catch (RuntimeException e) {
+            // The prediction log logs the failure (a line a minute at most); what it cost is counted here: these
+            // predictions' labels will come back unmatched.
+            for (LoggedPrediction p : logged.predictions()) {
+                lost.computeIfAbsent(p.deployment(), d -> Counter.builder("cairn.monitoring.intake.lost")
+                        .description("Logged predictions monitoring could not store (the database refused or was "
+                                + "down); labels for them come back unmatched").tag("deployment", d)
+                        .register(meters)).increment();
+            }
+            throw e;
+        }
+    }
+
+    private void store(PredictionsLogged logged) {
         List<Indexed> rows = logged.predictions().stream().map(this::index).toList();
         jdbc.batchUpdate("""
                 INSERT INTO monitored_predictions (prediction_id, deployment, model, version, alias, request_id,

@@ -16,6 +16,8 @@ import java.net.http.HttpRequest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -33,6 +35,7 @@ import org.junit.jupiter.api.Timeout;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -61,6 +64,9 @@ class TwoReplicasIT {
 
     @Autowired
     ArtifactStore artifactStore;
+
+    @Autowired
+    JdbcClient jdbc;
 
     // Replica B gets exactly the stores the test context uses.
     @Value("${spring.datasource.url}")
@@ -235,6 +241,53 @@ class TwoReplicasIT {
             moved = System.nanoTime();
             setAlias(b, model, "champion", v3);
             within(Duration.ofSeconds(5), () -> servedBy(a, infer, request).equals(String.valueOf(v3)), moved);
+        } finally {
+            fixtures.delete("/api/v1/deployments/" + deployment);
+        }
+    }
+
+    /**
+     * Both replicas run the monitoring evaluation job every minute on the same database: a window that closed two hours
+     * ago, with predictions whose accuracy is under the deployment's quality threshold, is evaluated once and raises
+     * its event once, however many times the two replicas' jobs come round.
+     */
+    @Test
+    void theMonitoringJobOfTwoReplicasEvaluatesAClosedWindowOnce() throws Exception {
+        ServingFixtures fixtures = new ServingFixtures(port, artifactStore);
+        String model = fixtures.model("two-replicas-monitored");
+        int version = fixtures.version(model, OnnxModels.scaling(2, 1f), Map.of());
+        setAlias(a, model, "champion", version);
+        String deployment = fixtures.deployReady("two-replicas-monitored", model, "champion");
+        try {
+            ok(put(b, "/api/v1/deployments/" + deployment + "/monitoring",
+                    Map.of("quality", Map.of("metric", "accuracy", "min", 0.5))));
+            Instant at = Instant.now().truncatedTo(ChronoUnit.HOURS).minus(Duration.ofHours(2)).plusSeconds(600);
+            for (int i = 0; i < 10; i++) {
+                UUID id = UUID.randomUUID();
+                jdbc.sql("""
+                        INSERT INTO monitored_predictions (prediction_id, deployment, model, version, alias, row_count,
+                                                           latency_ms, predicted_at, task, scores, predicted)
+                        VALUES (:id, :d, :m, :v, 'champion', 1, 1.0, :at, 'binary_classification', '{0.9}', '{1}')""")
+                        .param("id", id).param("d", deployment).param("m", model).param("v", version)
+                        .param("at", java.sql.Timestamp.from(at.plusSeconds(i))).update();
+                // Two of ten answers right: accuracy 0.2, under the threshold.
+                jdbc.sql("""
+                        INSERT INTO ground_truth (prediction_id, row_index, deployment, value_text, value_number,
+                                                  labelled_at, labelled_by)
+                        VALUES (:id, 0, :d, :label, CAST(:label AS float8), now(), 'test')""")
+                        .param("id", id).param("d", deployment).param("label", i < 2 ? "1" : "0").update();
+            }
+            String events = "SELECT count(*) FROM monitoring_events WHERE deployment = :d AND kind = 'quality'";
+            within(Duration.ofSeconds(150), () -> jdbc.sql(events).param("d", deployment).query(Long.class).single() > 0,
+                    System.nanoTime());
+            // Long enough for both replicas' jobs (every minute) to have come round again.
+            Thread.sleep(Duration.ofSeconds(70).toMillis());
+            assertThat(jdbc.sql(events).param("d", deployment).query(Long.class).single()).isEqualTo(1);
+            assertThat(jdbc.sql("SELECT count(*) FROM quality_history WHERE deployment = :d AND window_start = :w")
+                    .param("d", deployment).param("w", java.sql.Timestamp.from(at.truncatedTo(ChronoUnit.HOURS)))
+                    .query(Long.class).single()).isEqualTo(1);
+            assertThat(ok(b.get("/api/v1/audit?entity_type=deployment&entity_id=" + deployment)).toString())
+                    .contains("monitoring-quality");
         } finally {
             fixtures.delete("/api/v1/deployments/" + deployment);
         }
