@@ -164,14 +164,15 @@ class CanaryGuardian {
         Duration span = Duration.between(from, to);
         Performance.Report report = performance.report(new Performance.Query(name, from, to,
                 span.compareTo(Performance.MIN_WINDOW) < 0 ? Performance.MIN_WINDOW : span, null, null));
+        // One window spans the whole range, so each version under its role is one entry.
         Performance.Window p = null;
         Performance.Window c = null;
         for (Performance.Window w : report.windows()) {
             int v = Integer.parseInt(w.version());
             if (v == champion && "champion".equals(w.role())) {
-                p = merge(p, w);
+                p = w;
             } else if (v == canary && "canary".equals(w.role())) {
-                c = merge(c, w);
+                c = w;
             }
         }
         if (p == null || c == null || p.metrics() == null || c.metrics() == null
@@ -182,11 +183,6 @@ class CanaryGuardian {
         Estimate ce = c.metrics().get(metric);
         return CanaryGuard.LOWER_IS_BETTER.contains(metric) ? worseWhenHigher(pe, p.scored(), ce, c.scored())
                 : worseWhenLower(pe, p.scored(), ce, c.scored());
-    }
-
-    /** A report over one span has one window per version and alias; a window starting before it adds a second. */
-    private static Performance.Window merge(Performance.Window kept, Performance.Window next) {
-        return kept == null || next.scored() > kept.scored() ? next : kept;
     }
 
     /** MOVER: the canary's excess over the champion, lower bound from the two intervals. */

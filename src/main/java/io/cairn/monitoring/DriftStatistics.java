@@ -224,7 +224,7 @@ final class DriftStatistics {
         }
         Map<Double, Long> exact = column.exactCounts();
         if (exact != null) {
-            exact.forEach((v, c) -> counts.put(code(v), c));
+            exact.forEach((v, c) -> counts.put(LabelText.of(v), c));
             return counts;
         }
         // More distinct codes than the exact map keeps: count each retained value's weight from the KLL sketch.
@@ -236,12 +236,9 @@ final class DriftStatistics {
         long n = numbers.getN();
         for (double v : values) {
             double share = numbers.getRank(v, INCLUSIVE) - numbers.getRank(v, QuantileSearchCriteria.EXCLUSIVE);
-            counts.merge(code(v), Math.round(share * n), Long::sum);
+            counts.merge(LabelText.of(v), Math.round(share * n), Long::sum);
         }
         return counts;
     }
 
-    static String code(double v) {
-        return v == Math.rint(v) && Math.abs(v) < 0x1p53 ? Long.toString((long) v) : Double.toString(v);
-    }
 }

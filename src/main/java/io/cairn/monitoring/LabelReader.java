@@ -216,10 +216,7 @@ final class LabelReader {
         if (!Double.isFinite(number)) {
             throw CairnException.invalid(where + ".value must be a finite number.");
         }
-        if (number == Math.rint(number) && Math.abs(number) < 0x1p53) {
-            return Long.toString((long) number);
-        }
-        return Double.toString(number);
+        return LabelText.of(number);
     }
 
     private static GroundTruth.Label label(String where, String predictionId, String requestId, Integer row,

@@ -76,10 +76,6 @@ class LiveSketches implements SmartLifecycle {
         return Instant.ofEpochMilli(Math.floorDiv(t.toEpochMilli(), size) * size);
     }
 
-    Duration interval() {
-        return interval;
-    }
-
     /** Adds a logged prediction's rows to its bucket's sketches. */
     synchronized void record(LoggedPrediction p, List<String> features, RowAnswers answers) {
         Bucket bucket = open.computeIfAbsent(new BucketKey(p.deployment(), bucketOf(p.createdAt()), p.version(),

@@ -5,12 +5,11 @@ import io.cairn.platform.error.CairnException;
 import io.cairn.platform.security.Access;
 import io.cairn.platform.security.Permission;
 import io.cairn.platform.security.ResourceType;
+import io.cairn.platform.time.QueryInstants;
 import io.cairn.serving.DeploymentCatalog;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeParseException;
 import org.springframework.boot.convert.DurationStyle;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -66,13 +65,12 @@ class MonitoringController {
         access.require(ResourceType.DEPLOYMENT, name, Permission.READ);
         DeploymentCatalog.Routing routing = deployments.routing(name).orElseThrow(() ->
                 CairnException.notFound("Deployment '" + name + "' does not exist."));
-        Instant end = to == null ? clock.instant() : instant("to", to);
-        Instant start = from == null ? end.minus(DEFAULT_RANGE) : instant("from", from);
+        Range range = range(from, to);
         Integer v = version(version);
         Duration w = duration(window);
         Segments.Segment s = segment == null || segment.isBlank() ? null
-                : segments.resolve(segment, name, routing.model(), start, end, v);
-        return performance.report(new Performance.Query(name, start, end, w, s, v));
+                : segments.resolve(segment, name, routing.model(), range.start(), range.end(), v);
+        return performance.report(new Performance.Query(name, range.start(), range.end(), w, s, v));
     }
 
     @GetMapping("/api/v1/deployments/{name}/drift")
@@ -81,9 +79,8 @@ class MonitoringController {
                        @RequestParam(required = false) String to,
                        @RequestParam(required = false) String version) {
         access.require(ResourceType.DEPLOYMENT, name, Permission.READ);
-        Instant end = to == null ? clock.instant() : instant("to", to);
-        Instant start = from == null ? end.minus(DEFAULT_RANGE) : instant("from", from);
-        return drift.report(name, start, end, version(version));
+        Range range = range(from, to);
+        return drift.report(name, range.start(), range.end(), version(version));
     }
 
     @GetMapping("/api/v1/deployments/{name}/skew")
@@ -91,9 +88,8 @@ class MonitoringController {
                      @RequestParam(required = false) String from,
                      @RequestParam(required = false) String to) {
         access.require(ResourceType.DEPLOYMENT, name, Permission.READ);
-        Instant end = to == null ? clock.instant() : instant("to", to);
-        Instant start = from == null ? end.minus(DEFAULT_RANGE) : instant("from", from);
-        return skew.report(name, start, end);
+        Range range = range(from, to);
+        return skew.report(name, range.start(), range.end());
     }
 
     @GetMapping("/api/v1/deployments/{name}/monitoring")
@@ -117,13 +113,17 @@ class MonitoringController {
         return rollback.rollback(name);
     }
 
-    static Instant instant(String name, String value) {
-        try {
-            return OffsetDateTime.parse(value.strip()).toInstant();
-        } catch (DateTimeParseException e) {
-            throw CairnException.invalid("Invalid '" + name + "' time '" + value
-                    + "': use ISO-8601 with an offset, e.g. 2026-01-01T00:00:00Z.");
+    /** A report's time range: {@code to} defaults to now, {@code from} to a day before {@code to}. */
+    private record Range(Instant start, Instant end) {
+    }
+
+    private Range range(String from, String to) {
+        Instant end = QueryInstants.parse("to", to);
+        if (end == null) {
+            end = clock.instant();
         }
+        Instant start = QueryInstants.parse("from", from);
+        return new Range(start == null ? end.minus(DEFAULT_RANGE) : start, end);
     }
 
     static Duration duration(String window) {

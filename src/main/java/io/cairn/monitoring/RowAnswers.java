@@ -104,6 +104,6 @@ record RowAnswers(Task task, Double[] scores, String[] predicted, String problem
         if (!Double.isFinite(v)) {
             return null;
         }
-        return v == Math.rint(v) && Math.abs(v) < 0x1p53 ? Long.toString((long) v) : Double.toString(v);
+        return LabelText.of(v);
     }
 }

@@ -182,7 +182,7 @@ class Segments {
         List<String> labels = new ArrayList<>(edges.size() + 1);
         String low = "-inf";
         for (Double e : edges) {
-            String high = number(e);
+            String high = LabelText.of(e);
             labels.add("[" + low + ", " + high + ")");
             low = high;
         }
@@ -190,11 +190,7 @@ class Segments {
         return labels;
     }
 
-    private static String number(double d) {
-        return d == Math.rint(d) && Math.abs(d) < 1e15 ? Long.toString((long) d) : Double.toString(d);
-    }
-
     private static String integerText(String raw) {
-        return number(Double.parseDouble(raw));
+        return LabelText.of(Double.parseDouble(raw));
     }
 }

@@ -288,6 +288,8 @@ class PerformanceIT {
         assertThat(http.get(base + "?from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z").status()).isEqualTo(400);
         assertThat(http.get(base + "?from=2020-01-01T00:00:00Z&window=1m").body()).contains("windows");
         assertThat(http.get(base + "?version=two").body()).contains("'version'");
+        // Blank times are absent ones: the last day.
+        assertThat(http.get(base + "?from=&to=").status()).isEqualTo(200);
         assertThat(http.get(base + "?segment=" + URLEncoder.encode("feature:nope", StandardCharsets.UTF_8)).status())
                 .isEqualTo(400);
         assertThat(http.get(base + "?segment=" + "x".repeat(200)).status()).isEqualTo(400);

@@ -3,8 +3,8 @@ package io.cairn.platform.audit;
 import io.cairn.platform.security.Access;
 import io.cairn.platform.error.CairnApi;
 import io.cairn.platform.error.CairnException;
+import io.cairn.platform.time.QueryInstants;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.List;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestParam;
@@ -41,21 +41,9 @@ class AuditController {
         if (limit < 1 || limit > MAX_LIMIT) {
             throw CairnException.invalid("Invalid limit " + limit + ": it must be between 1 and " + MAX_LIMIT + ".");
         }
-        List<AuditEvent> events = audit.find(new AuditLog.Query(entityType, entityId, instant("since", since),
-                instant("until", until), afterId, limit));
+        List<AuditEvent> events = audit.find(new AuditLog.Query(entityType, entityId,
+                QueryInstants.parse("since", since), QueryInstants.parse("until", until), afterId, limit));
         Long next = events.size() == limit ? events.get(events.size() - 1).id() : null;
         return new AuditPage(events, next);
-    }
-
-    private static Instant instant(String name, String value) {
-        if (value == null || value.isBlank()) {
-            return null;
-        }
-        try {
-            return java.time.OffsetDateTime.parse(value).toInstant();
-        } catch (DateTimeParseException e) {
-            throw CairnException.invalid("Invalid '" + name + "' time '" + value
-                    + "': use ISO-8601 with an offset, e.g. 2026-01-01T00:00:00Z.");
-        }
     }
 }
