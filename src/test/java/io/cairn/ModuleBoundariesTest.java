@@ -13,7 +13,7 @@ class ModuleBoundariesTest {
     @Test
     void everyCapabilityIsAModule() {
         assertThat(modules.stream().map(ApplicationModule::getIdentifier).map(Object::toString))
-                .contains("platform", "tracking", "artifacts", "registry", "features", "serving", "monitoring");
+                .contains("platform", "tracking", "artifacts", "registry", "features", "serving", "monitoring", "web");
     }
 
     @Test

@@ -38,4 +38,14 @@ public class RunArtifactService {
                 .toList();
         return new RunArtifacts(run.artifactUri(), files);
     }
+
+    /** Opens one artifact file of the run for reading, or empty when there is none at {@code path}. */
+    public java.util.Optional<io.cairn.artifacts.ArtifactContent> open(String runId, String path) {
+        RunInfo run = runs.getInfo(runId);
+        String relative = ArtifactPaths.normalize(path);
+        String root = locations.storePath(run.artifactUri()).orElseThrow(() -> CairnException.invalid(
+                "The artifacts of run " + run.runId() + " live at " + run.artifactUri() + ", outside this server's "
+                        + "artifact store; read them there."));
+        return store.open(ArtifactPaths.join(root, relative));
+    }
 }

@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -223,6 +224,114 @@ public class RunDataStore {
                             rs.getString(4), rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8))));
                 });
         return data;
+    }
+
+    /**
+     * Only the named metric, param and tag values of the given runs (a runs table reads the columns it shows, not
+     * everything logged): one query per kind that has a key named, none for a kind with no keys.
+     */
+    public Map<String, RunData> loadColumns(List<String> runIds, List<String> metricKeys, List<String> paramKeys,
+                                            List<String> tagKeys) {
+        Map<String, RunData> data = new HashMap<>();
+        for (String id : runIds) {
+            data.put(id, new RunData(new ArrayList<>(), new LinkedHashMap<>(), new LinkedHashMap<>(), List.of()));
+        }
+        if (runIds.isEmpty()) {
+            return data;
+        }
+        String[] ids = runIds.toArray(String[]::new);
+        if (!metricKeys.isEmpty()) {
+            jdbc.sql("SELECT run_id, key, value, timestamp, step FROM latest_metrics "
+                            + "WHERE run_id = ANY(:ids) AND key = ANY(:keys)")
+                    .param("ids", ids).param("keys", metricKeys.toArray(String[]::new))
+                    .query(rs -> {
+                        data.get(rs.getString(1)).metrics().add(
+                                new Metric(rs.getString(2), rs.getDouble(3), rs.getLong(4), rs.getLong(5)));
+                    });
+        }
+        readKeyValues("run_params", ids, paramKeys, (run, k, v) -> data.get(run).params().put(k, v));
+        readKeyValues("run_tags", ids, tagKeys, (run, k, v) -> data.get(run).tags().put(k, v));
+        return data;
+    }
+
+    private interface KeyValueSink {
+        void accept(String runId, String key, String value);
+    }
+
+    private void readKeyValues(String table, String[] ids, List<String> keys, KeyValueSink sink) {
+        if (keys.isEmpty()) {
+            return;
+        }
+        jdbc.sql("SELECT run_id, key, value FROM " + table + " WHERE run_id = ANY(:ids) AND key = ANY(:keys)")
+                .param("ids", ids).param("keys", keys.toArray(String[]::new))
+                .query(rs -> {
+                    sink.accept(rs.getString(1), rs.getString(2), rs.getString(3));
+                });
+    }
+
+    /**
+     * The metric, param and tag keys logged to the experiment's {@code recentRuns} newest active runs, each list
+     * sorted. A sample rather than every run: the keys of 10k runs × 100 metrics are a million index entries, and
+     * the runs of one experiment almost always log the same keys.
+     */
+    public RunKeys keysOfRecentRuns(long experimentId, int recentRuns) {
+        String recent = "SELECT run_id FROM runs WHERE experiment_id = :experiment AND lifecycle_stage = 'active' "
+                + "ORDER BY start_time DESC LIMIT :recent";
+        List<List<String>> keys = new ArrayList<>();
+        for (String table : List.of("latest_metrics", "run_params", "run_tags")) {
+            keys.add(jdbc.sql("SELECT DISTINCT key FROM " + table + " WHERE run_id IN (" + recent + ") ORDER BY key")
+                    .param("experiment", experimentId).param("recent", recentRuns).query(String.class).list());
+        }
+        return new RunKeys(keys.get(0), keys.get(1), keys.get(2));
+    }
+
+    /** Metric, param and tag keys. */
+    public record RunKeys(List<String> metrics, List<String> params, List<String> tags) {
+    }
+
+    /**
+     * One metric's history between two steps (inclusive; null for open), in step order, as parallel primitive arrays:
+     * a 100k-point history is read in one pass without an object per point.
+     */
+    public Series series(String runId, String key, Long fromStep, Long toStep) {
+        SeriesBuilder out = new SeriesBuilder();
+        jdbc.sql("""
+                SELECT step, value, timestamp FROM metric_history
+                WHERE run_id = :run AND key = :key
+                  AND step >= COALESCE(CAST(:from AS bigint), step) AND step <= COALESCE(CAST(:to AS bigint), step)
+                ORDER BY step, timestamp, value""")
+                .param("run", runId).param("key", key).param("from", fromStep).param("to", toStep)
+                .query(rs -> {
+                    out.add(rs.getLong(1), rs.getDouble(2), rs.getLong(3));
+                });
+        return out.build();
+    }
+
+    /** Points of one metric: step, value and timestamp at the same index. */
+    public record Series(long[] steps, double[] values, long[] timestamps) {
+    }
+
+    private static final class SeriesBuilder {
+        private long[] steps = new long[1024];
+        private double[] values = new double[1024];
+        private long[] timestamps = new long[1024];
+        private int size;
+
+        void add(long step, double value, long timestamp) {
+            if (size == steps.length) {
+                steps = Arrays.copyOf(steps, size * 2);
+                values = Arrays.copyOf(values, size * 2);
+                timestamps = Arrays.copyOf(timestamps, size * 2);
+            }
+            steps[size] = step;
+            values[size] = value;
+            timestamps[size] = timestamp;
+            size++;
+        }
+
+        Series build() {
+            return new Series(Arrays.copyOf(steps, size), Arrays.copyOf(values, size), Arrays.copyOf(timestamps, size));
+        }
     }
 
     /** The logged data of one run. */

@@ -213,4 +213,19 @@ public class RunStore {
         return new RunInfo(rs.getString(1), Long.toString(rs.getLong(2)), rs.getString(3), rs.getString(4),
                 rs.getString(5), (Long) rs.getObject(6), (Long) rs.getObject(7), rs.getString(8), rs.getString(9));
     }
+
+    /** Active runs per experiment, for the given experiments (those with none are absent). */
+    public Map<Long, Long> countActive(List<Long> experimentIds) {
+        Map<Long, Long> counts = new LinkedHashMap<>();
+        if (experimentIds.isEmpty()) {
+            return counts;
+        }
+        jdbc.sql("SELECT experiment_id, count(*) FROM runs WHERE experiment_id = ANY(CAST(:ids AS bigint[])) "
+                        + "AND lifecycle_stage = 'active' GROUP BY experiment_id")
+                .param("ids", experimentIds.toArray(Long[]::new))
+                .query(rs -> {
+                    counts.put(rs.getLong(1), rs.getLong(2));
+                });
+        return counts;
+    }
 }
