@@ -139,7 +139,7 @@ class RunsPages {
     /** One metric of the compared runs on one x axis, each run downsampled to {@code RunPages.MAX_POINTS}. */
     @GetMapping(path = "/experiments/{experimentId}/compare/series", produces = MediaType.APPLICATION_JSON_VALUE)
     @ResponseBody
-    CompareSeriesJson compareSeries(@PathVariable String experimentId, @RequestParam List<String> run,
+    CompareSeriesJson compareSeries(@PathVariable String experimentId, @RequestParam(required = false) List<String> run,
                                     @RequestParam String key) {
         access.require(ResourceType.EXPERIMENT, experimentId, Permission.READ);
         Experiment experiment = experiments.get(experimentId);

@@ -91,6 +91,12 @@ public class ApiTokens {
         authenticator.forgetCredentials();
     }
 
+    /** Revokes the token given in full (a browser session signing out); nothing when it is unknown. */
+    @Transactional
+    void revokeToken(String token) {
+        tokens.findByDigest(Credentials.sha256(token)).ifPresent(row -> revoke(row.tokenId()));
+    }
+
     private String caller() {
         return access.principal().filter(CairnPrincipal::isUser).map(CairnPrincipal::username).orElseThrow(() ->
                 CairnException.invalid("Name the user the token is for: security is off, so there is no signed-in "

@@ -26,9 +26,12 @@ class AuthenticationFilter extends OncePerRequestFilter {
     private static final Logger log = LoggerFactory.getLogger(AuthenticationFilter.class);
 
     private final Authenticator authenticator;
+    /** Whether a browser session cookie counts as credentials (the dashboard's chain only, where CSRF is checked). */
+    private final boolean sessionCookies;
 
-    AuthenticationFilter(Authenticator authenticator) {
+    AuthenticationFilter(Authenticator authenticator, boolean sessionCookies) {
         this.authenticator = authenticator;
+        this.sessionCookies = sessionCookies;
     }
 
     private static boolean isPublic(HttpServletRequest request) {
@@ -38,7 +41,8 @@ class AuthenticationFilter extends OncePerRequestFilter {
                 return true;
             }
         }
-        return false;
+        // The sign-in and sign-out pages must open whatever stale credentials a browser still sends.
+        return path.equals("/login") || path.equals("/logout");
     }
 
     @Override
@@ -47,9 +51,20 @@ class AuthenticationFilter extends OncePerRequestFilter {
         request.setAttribute(io.cairn.platform.web.CurrentActor.ENFORCED, Boolean.TRUE);
         Optional<CairnPrincipal> principal;
         try {
-            principal = authenticator.authenticate(request.getHeader(HttpHeaders.AUTHORIZATION),
+            String authorization = request.getHeader(HttpHeaders.AUTHORIZATION);
+            String session = sessionCookies && authorization == null ? BrowserSessions.token(request) : null;
+            if (session != null) {
+                authorization = "Bearer " + session;
+            }
+            principal = authenticator.authenticate(authorization,
                     request.getHeader(Authenticator.PROXY_USER_HEADER), request.getRemoteAddr());
         } catch (CairnException e) {
+            if (sessionCookies && request.getHeader(HttpHeaders.AUTHORIZATION) == null
+                    && BrowserSessions.token(request) != null) {
+                // An expired or revoked session: the browser is simply signed out (the sign-in page follows).
+                chain.doFilter(request, response);
+                return;
+            }
             if (isPublic(request)) {
                 // Probes stay answerable whatever a caller sends; they just do not count as that user.
                 chain.doFilter(request, response);

@@ -201,8 +201,14 @@ public class Authenticator {
         if (colon <= 0) {
             throw CairnException.unauthenticated("Malformed Basic credentials: send base64(username:password).");
         }
-        String username = decoded.substring(0, colon);
-        String password = decoded.substring(colon + 1);
+        return password(decoded.substring(0, colon), decoded.substring(colon + 1), remoteAddress);
+    }
+
+    /**
+     * The user a name and password identify, as for HTTP Basic (the same throttle and cache): the dashboard's sign-in
+     * form checks passwords here. Wrong ones are a 401 {@link CairnException}, too many a 429.
+     */
+    public CairnPrincipal password(String username, String password, String remoteAddress) {
         String key = "basic:" + Credentials.sha256Hex(username + '\0' + password);
         Verified hit = verified.getIfPresent(key);
         if (hit != null) {

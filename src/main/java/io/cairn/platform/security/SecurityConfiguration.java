@@ -56,7 +56,79 @@ class SecurityConfiguration {
                         + "'..', encoded dots, slashes or percent signs.");
     }
 
+    /**
+     * The dashboard's paths: its pages, its sign-in and sign-out, and the static files they load. Only these take the
+     * browser session cookie, and only these check CSRF tokens.
+     */
+    static final String[] DASHBOARD_PATHS = {"/", "/experiments", "/experiments/**", "/runs/**", "/models",
+        "/models/**", "/features", "/features/**", "/deployments", "/deployments/**", "/lineage", "/lineage/**",
+        "/audit", "/audit/**", "/admin", "/admin/**", "/login", "/logout", "/assets/**", "/webjars/**"};
+
+    /** Dashboard paths anyone may load: the sign-in page and the styles and scripts it needs. */
+    static final String[] DASHBOARD_PUBLIC_PATHS = {"/login", "/logout", "/assets/**", "/webjars/**"};
+
+    /**
+     * With security on, the dashboard signs browsers in with a form and a session cookie ({@link BrowserSessions})
+     * and checks a CSRF token (double-submit cookie, Spring Security's) on everything but GET. A browser that is not
+     * signed in is sent to the sign-in page; a script without credentials still gets the JSON 401.
+     */
     @Bean
+    @org.springframework.core.annotation.Order(1)
+    SecurityFilterChain dashboardSecurity(HttpSecurity http, SecurityProperties properties,
+                                          Authenticator authenticator) throws Exception {
+        http.securityMatcher(DASHBOARD_PATHS);
+        if (!properties.enabled()) {
+            return http.csrf(AbstractHttpConfigurer::disable)
+                    .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+                    .requestCache(AbstractHttpConfigurer::disable)
+                    .headers(h -> h.contentSecurityPolicy(csp -> csp.policyDirectives(CONTENT_SECURITY_POLICY)))
+                    .authorizeHttpRequests(a -> a.anyRequest().permitAll()).build();
+        }
+        return http
+                .formLogin(AbstractHttpConfigurer::disable)
+                .httpBasic(AbstractHttpConfigurer::disable)
+                .logout(AbstractHttpConfigurer::disable)
+                .requestCache(AbstractHttpConfigurer::disable)
+                // No HttpSession and no session management: the cookie is checked on every request (like a header),
+                // and session management would take each such request for a new sign-in and rotate the CSRF token
+                // under the page that was just rendered with it.
+                .sessionManagement(AbstractHttpConfigurer::disable)
+                .securityContext(c -> c.securityContextRepository(
+                        new org.springframework.security.web.context.RequestAttributeSecurityContextRepository()))
+                .csrf(c -> c.csrfTokenRepository(org.springframework.security.web.csrf.CookieCsrfTokenRepository
+                                .withHttpOnlyFalse())
+                        .csrfTokenRequestHandler(new org.springframework.security.web.csrf
+                                .CsrfTokenRequestAttributeHandler()))
+                .addFilterAfter(new CsrfCookieFilter(), org.springframework.security.web.csrf.CsrfFilter.class)
+                .headers(h -> h.contentSecurityPolicy(csp -> csp.policyDirectives(CONTENT_SECURITY_POLICY)))
+                .addFilterBefore(new AuthenticationFilter(authenticator, true), AnonymousAuthenticationFilter.class)
+                .authorizeHttpRequests(a -> a
+                        .requestMatchers(DASHBOARD_PUBLIC_PATHS).permitAll()
+                        .anyRequest().hasRole("USER"))
+                .exceptionHandling(e -> e
+                        .authenticationEntryPoint((request, response, ex) -> {
+                            String accept = request.getHeader("Accept");
+                            if (accept != null && accept.contains("text/html")) {
+                                String next = request.getRequestURI() + (request.getQueryString() == null ? ""
+                                        : "?" + request.getQueryString());
+                                response.sendRedirect("/login?next=" + java.net.URLEncoder.encode(next,
+                                        java.nio.charset.StandardCharsets.UTF_8));
+                                return;
+                            }
+                            SecurityErrors.write(request, response, ErrorCode.UNAUTHENTICATED, "Authentication "
+                                    + "required: sign in at /login, or send a user name and password (HTTP Basic) "
+                                    + "or a token (Authorization: Bearer).");
+                        })
+                        .accessDeniedHandler((request, response, ex) -> SecurityErrors.write(request, response,
+                                ErrorCode.PERMISSION_DENIED, "Permission denied for " + request.getMethod() + " "
+                                        + request.getRequestURI() + (ex instanceof org.springframework.security.web
+                                        .csrf.CsrfException ? ": the form's CSRF token is missing or stale; reload "
+                                        + "the page and submit again." : "."))))
+                .build();
+    }
+
+    @Bean
+    @org.springframework.core.annotation.Order(2)
     SecurityFilterChain cairnSecurity(HttpSecurity http, SecurityProperties properties, Authenticator authenticator)
             throws Exception {
         http.csrf(AbstractHttpConfigurer::disable)
@@ -70,7 +142,7 @@ class SecurityConfiguration {
             return http.authorizeHttpRequests(a -> a.anyRequest().permitAll()).build();
         }
         return http
-                .addFilterBefore(new AuthenticationFilter(authenticator), AnonymousAuthenticationFilter.class)
+                .addFilterBefore(new AuthenticationFilter(authenticator, false), AnonymousAuthenticationFilter.class)
                 .authorizeHttpRequests(a -> a
                         .requestMatchers(PUBLIC_PATHS).permitAll()
                         .requestMatchers("/actuator/prometheus").hasAuthority(CairnAuthentication.METRICS)

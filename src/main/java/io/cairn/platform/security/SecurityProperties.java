@@ -21,6 +21,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param metricsToken       bearer token that may read {@code /actuator/prometheus} and nothing else; empty: admins only
  * @param oidc               how a JWT names its user
  * @param throttle           failed sign-ins allowed per user name and per client address
+ * @param sessionLifetime    how long a dashboard sign-in lasts (the lifetime of its session token)
  */
 @ConfigurationProperties("cairn.security")
 public record SecurityProperties(
@@ -32,7 +33,8 @@ public record SecurityProperties(
         @DefaultValue("2s") Duration permissionCacheTtl,
         String metricsToken,
         @DefaultValue Oidc oidc,
-        @DefaultValue Throttle throttle) {
+        @DefaultValue Throttle throttle,
+        @DefaultValue("12h") Duration sessionLifetime) {
 
     /** @param username the first admin's name; @param password its password (at least 12 characters) */
     public record Admin(String username, String password) {

@@ -28,7 +28,7 @@ class LoginThrottleIT {
         return new LoginThrottle(dataSource, new SecurityProperties(true, new SecurityProperties.Admin(null, null),
                 Permission.READ, List.of(), Duration.ofSeconds(10), Duration.ofSeconds(2), null,
                 new SecurityProperties.Oidc("preferred_username"),
-                new SecurityProperties.Throttle(perUser, perAddress, Duration.ofMinutes(5))));
+                new SecurityProperties.Throttle(perUser, perAddress, Duration.ofMinutes(5)), Duration.ofHours(12)));
     }
 
     @Test
