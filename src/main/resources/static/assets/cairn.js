@@ -104,11 +104,39 @@
     load(null, null);
   }
 
+  function qualityChart(figure) {
+    var plotEl = figure.querySelector(".plot");
+    note(figure, "Loading…");
+    getJson(figure.dataset.quality).then(function (q) {
+      var data = [q.x];
+      var series = [{ label: "window" }];
+      var bands = [];
+      q.lines.forEach(function (line, i) {
+        var color = COLORS[i % COLORS.length];
+        data.push(line.value, line.low, line.high);
+        series.push({ label: line.label, stroke: color, width: 2, points: { show: true } },
+          { label: line.label + " low", stroke: color, width: 0, show: true, points: { show: false } },
+          { label: line.label + " high", stroke: color, width: 0, show: true, points: { show: false } });
+        var base = 1 + i * 3;
+        bands.push({ series: [base + 2, base + 1], fill: color + "22" });
+      });
+      var dims = size(plotEl);
+      // One window alone would give uPlot an empty x range: pad it by an hour each side.
+      var x = q.x.length === 1 ? { time: true, range: [q.x[0] - 3600, q.x[0] + 3600] } : { time: true };
+      new uPlot({ width: dims.width, height: dims.height, series: series, bands: bands, legend: { show: true },
+        scales: { x: x } }, data, plotEl);
+      figure.dataset.drawn = "true";
+      note(figure, q.lines.length + " line(s) over " + q.x.length + " windows; shaded: 95% confidence interval.");
+    }).catch(function (e) { note(figure, "Quality could not be loaded: " + e.message + "."); });
+  }
+
   function init(root) {
     if (typeof uPlot === "undefined") { return; }
     root.querySelectorAll("figure.chart:not([data-started])").forEach(function (figure) {
       figure.dataset.started = "true";
-      if (figure.dataset.series) { seriesChart(figure); } else if (figure.dataset.compare) { compareChart(figure); }
+      if (figure.dataset.series) { seriesChart(figure); }
+      else if (figure.dataset.compare) { compareChart(figure); }
+      else if (figure.dataset.quality) { qualityChart(figure); }
     });
   }
 

@@ -26,7 +26,7 @@ import org.apache.datasketches.quantilescommon.QuantileSearchCriteria;
  * On sketches, ranks carry the KLL sketch's error, so the KS statistic is within about 0.01 of the exact one and PSI
  * within 0.02 ({@code DriftStatisticsTest} checks this against exact computation).
  */
-final class DriftStatistics {
+public final class DriftStatistics {
 
     static final double EPSILON = 0.0001;
     static final int BINS = 10;
@@ -35,7 +35,7 @@ final class DriftStatistics {
 
     /** A histogram: numeric bins ({@code edges}, one more than counts) or categories. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    record Histogram(List<Double> edges, List<String> categories, List<Long> counts) {
+    public record Histogram(List<Double> edges, List<String> categories, List<Long> counts) {
     }
 
     /** The statistics of one column; those that do not apply to its kind are null. */

@@ -6,7 +6,6 @@ import io.cairn.platform.security.Access;
 import io.cairn.platform.security.Permission;
 import io.cairn.platform.security.ResourceType;
 import io.cairn.platform.time.QueryInstants;
-import io.cairn.serving.DeploymentCatalog;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -37,20 +36,16 @@ class MonitoringController {
     private final MonitoringSettings settings;
     private final Rollback rollback;
     private final Skew skew;
-    private final Segments segments;
-    private final DeploymentCatalog deployments;
     private final Access access;
     private final Clock clock;
 
     MonitoringController(Performance performance, Drift drift, MonitoringSettings settings, Rollback rollback,
-                         Skew skew, Segments segments, DeploymentCatalog deployments, Access access, Clock clock) {
+                         Skew skew, Access access, Clock clock) {
         this.rollback = rollback;
         this.skew = skew;
         this.performance = performance;
         this.drift = drift;
         this.settings = settings;
-        this.segments = segments;
-        this.deployments = deployments;
         this.access = access;
         this.clock = clock;
     }
@@ -63,14 +58,8 @@ class MonitoringController {
                                    @RequestParam(required = false) String segment,
                                    @RequestParam(required = false) String version) {
         access.require(ResourceType.DEPLOYMENT, name, Permission.READ);
-        DeploymentCatalog.Routing routing = deployments.routing(name).orElseThrow(() ->
-                CairnException.notFound("Deployment '" + name + "' does not exist."));
         Range range = range(from, to);
-        Integer v = version(version);
-        Duration w = duration(window);
-        Segments.Segment s = segment == null || segment.isBlank() ? null
-                : segments.resolve(segment, name, routing.model(), range.start(), range.end(), v);
-        return performance.report(new Performance.Query(name, range.start(), range.end(), w, s, v));
+        return performance.report(name, range.start(), range.end(), duration(window), segment, version(version));
     }
 
     @GetMapping("/api/v1/deployments/{name}/drift")

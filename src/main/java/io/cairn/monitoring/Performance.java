@@ -65,11 +65,27 @@ public class Performance {
     private final JdbcTemplate jdbc;
     private final DeploymentCatalog deployments;
     private final MonitoringProperties properties;
+    private final Segments segments;
 
-    Performance(JdbcTemplate jdbc, DeploymentCatalog deployments, MonitoringProperties properties) {
+    Performance(JdbcTemplate jdbc, DeploymentCatalog deployments, MonitoringProperties properties,
+                Segments segments) {
         this.jdbc = jdbc;
         this.deployments = deployments;
         this.properties = properties;
+        this.segments = segments;
+    }
+
+    /**
+     * The report for a {@code segment=} parameter as the API takes it ({@code tag:<name>}, {@code feature:<name>},
+     * ...; null or blank for none), resolved against the deployment's versions in the range.
+     */
+    public Report report(String deployment, Instant from, Instant to, Duration window, String segment,
+                         Integer version) {
+        DeploymentCatalog.Routing routing = deployments.routing(deployment).orElseThrow(() ->
+                CairnException.notFound("Deployment '" + deployment + "' does not exist."));
+        Segments.Segment s = segment == null || segment.isBlank() ? null
+                : segments.resolve(segment, deployment, routing.model(), from, to, version);
+        return report(new Query(deployment, from, to, window, s, version));
     }
 
     public Report report(Query q) {

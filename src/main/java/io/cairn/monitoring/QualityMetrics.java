@@ -19,14 +19,14 @@ import java.util.SplittableRandom;
  * both classes and R² of constant labels are undefined and left out. MAPE is over rows whose label is not 0 (scikit-
  * learn divides by machine epsilon instead, which makes one zero label dominate).
  */
-final class QualityMetrics {
+public final class QualityMetrics {
 
     static final double Z95 = 1.959963984540054;
     static final double LOG_LOSS_EPS = 1e-15;
     private static final long SEED = 0x5EED_CA12L;
 
     /** A metric's value and its 95% confidence interval. */
-    record Estimate(double value, double ci_low, double ci_high) {
+    public record Estimate(double value, double ci_low, double ci_high) {
     }
 
     private QualityMetrics() {

@@ -13,6 +13,12 @@ public interface DeploymentCatalog {
     /** The names of every defined deployment. */
     List<String> names();
 
+    /** A deployment's definition and what this replica has loaded for it; RESOURCE_DOES_NOT_EXIST when undefined. */
+    DeploymentView get(String deployment);
+
+    /** Every deployment, as {@link #get}. */
+    List<DeploymentView> list();
+
     /**
      * What a deployment serves: the registered model, the primary alias (the champion) and, when it has a canary,
      * the canary's alias and share of requests (else null and 0). Empty when there is no such deployment.

@@ -13,7 +13,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import io.cairn.artifacts.ArtifactStore;
+import io.cairn.serving.OnnxModels;
+import io.cairn.serving.ServingFixtures;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -35,6 +40,13 @@ class DashboardIT {
     String experimentId;
     String experimentName;
     List<String> runIds = new ArrayList<>();
+    String model;
+    String deployment;
+
+    @Autowired
+    ArtifactStore store;
+
+    ServingFixtures serving;
 
     @BeforeAll
     void logRuns() {
@@ -57,6 +69,19 @@ class DashboardIT {
         fixtures.history(runIds.get(1), "curve", 3000, step -> Math.cos(step / 100.0));
         fixtures.artifact(experimentId, runIds.get(0), "notes/readme.txt",
                 "trained on <b>2024</b> data\n".getBytes(StandardCharsets.UTF_8));
+
+        serving = new ServingFixtures(port, store);
+        model = serving.model("dash-model");
+        byte[] onnx = OnnxModels.linear(new float[][] {{1f}, {2f}}, new float[] {0f});
+        serving.versionOfRun(model, onnx, Map.of(), runIds.get(0));
+        serving.versionOfRun(model, onnx, Map.of(), runIds.get(1));
+        serving.alias(model, "champion", 1);
+        deployment = serving.deployReady("dash-dep", model, "champion");
+    }
+
+    @AfterAll
+    void undeploy() {
+        serving.cleanUp();
     }
 
     @Test
@@ -69,6 +94,11 @@ class DashboardIT {
         pages.put("compare", "/experiments/" + experimentId + "/compare?run=" + runIds.get(0) + "&run=" + runIds.get(1)
                 + "&metric=curve");
         pages.put("artifact", "/runs/" + runIds.get(0) + "/artifact?path=notes/readme.txt");
+        pages.put("models", "/models");
+        pages.put("model", "/models/" + model);
+        pages.put("version", "/models/" + model + "/versions/1");
+        pages.put("alias-confirm", "/models/" + model + "/aliases/confirm?alias=champion&version=2");
+        pages.put("card", "/models/" + model + "/versions/1/card");
         for (Map.Entry<String, String> p : pages.entrySet()) {
             try (PageCheck tab = PageCheck.open(base)) {
                 tab.go(p.getValue());
@@ -205,6 +235,62 @@ class DashboardIT {
             assertThat(page.locator("figure.chart .chart-note").innerText()).doesNotContain("downsampled");
             tab.assertClean();
         }
+    }
+
+    @Test
+    void aCardFieldIsEditedInPlaceAndTheRevisionShowsItsDiff() {
+        try (PageCheck tab = PageCheck.open(base)) {
+            Page page = tab.go("/models/" + model + "/versions/2");
+            page.locator("#card button", new Page.LocatorOptions().setHasText("Edit")).click();
+            page.locator("#card-overview").waitFor();
+            page.locator("#card-overview").fill("Doubles the second input <and> adds the first.");
+            page.locator("#card-limitations").fill("Only two inputs\nNo bias");
+            page.locator("form.card-edit button[type=submit]").click();
+            // htmx swaps the re-rendered card in place: no page load, the new revision is shown.
+            com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat(page.locator("#card .overview"))
+                    .hasText("Doubles the second input <and> adds the first.");
+            assertThat(page.locator("#card").innerText()).contains("Revision 2", "Only two inputs", "No bias");
+            assertThat(page.url()).endsWith("/models/" + model + "/versions/2");
+            assertThat(page.locator("#card-revisions").innerText()).contains("changes from 1");
+            tab.screenshot("version-edited");
+            tab.assertClean();
+
+            page = tab.go("/models/" + model + "/versions/2/card/diff?from=1&to=2");
+            String diff = page.locator("table.diff").innerText();
+            assertThat(diff).contains("/model_details/overview", "Doubles the second input <and> adds the first.",
+                    "/considerations/limitations/1/description", "No bias");
+            assertThat(tab.seriousAccessibilityViolations()).isEmpty();
+            tab.screenshot("card-diff");
+            tab.assertClean();
+        }
+        JsonNode card = http.get("/api/v1/models/" + model + "/versions/2/card").json();
+        assertThat(card.get("revision").asInt()).isEqualTo(2);
+        assertThat(card.at("/card/considerations/limitations/0/description").asString()).isEqualTo("Only two inputs");
+    }
+
+    @Test
+    void movingAnAliasShowsWhatWillBeServedFirst() {
+        try (PageCheck tab = PageCheck.open(base)) {
+            Page page = tab.go("/models/" + model);
+            assertThat(page.locator("section[aria-labelledby=aliases-h]").innerText()).contains(deployment);
+            page.locator("#alias").fill("challenger");
+            page.selectOption("#alias-version", "2");
+            page.locator("form[action$='/aliases/confirm'] button").click();
+            page.waitForLoadState(LoadState.NETWORKIDLE);
+            assertThat(page.locator(".confirm").innerText()).contains("does not exist yet", "No deployment follows");
+
+            page = tab.go("/models/" + model + "/aliases/confirm?alias=champion&version=2");
+            assertThat(page.locator(".confirm").innerText()).contains("points at version 1 now and will point at "
+                    + "version 2", deployment);
+            page.locator("form[action$='/aliases'] button").click();
+            page.waitForLoadState(LoadState.NETWORKIDLE);
+            assertThat(page.locator("[role=status]").innerText()).contains("@champion now points to version 2");
+            tab.assertClean();
+        }
+        // The deployment follows the alias: it loads version 2.
+        serving.await(deployment, d -> "2".equals(d.at("/state/aliases/0/loaded_version").asString()));
+        serving.alias(model, "champion", 1);
+        serving.await(deployment, d -> "1".equals(d.at("/state/aliases/0/loaded_version").asString()));
     }
 
     @Test

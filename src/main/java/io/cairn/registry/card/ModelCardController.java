@@ -22,7 +22,10 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 import tools.jackson.databind.JsonNode;
 
-/** {@code /api/v1/models/{name}/versions/{version}/card}: read, edit (merge patch), render, and read history. */
+/**
+ * {@code /api/v1/models/{name}/versions/{version}/card}: read, edit (merge patch) and read history. The card's HTML
+ * page ({@code .../card.html}) is the dashboard's, rendered from the same templates as the version page.
+ */
 @RestController
 @CairnApi
 @RequestMapping("/api/v1/models/{name}/versions/{version}")
@@ -50,12 +53,6 @@ class ModelCardController {
     CardRevision edit(@PathVariable String name, @PathVariable String version, @RequestBody JsonNode patch) {
         access.require(ResourceType.REGISTERED_MODEL, name, Permission.EDIT);
         return cards.edit(name, number(version), patch);
-    }
-
-    @GetMapping(path = "/card.html", produces = MediaType.TEXT_HTML_VALUE)
-    String html(@PathVariable String name, @PathVariable String version) {
-        access.require(ResourceType.REGISTERED_MODEL, name, Permission.READ);
-        return ModelCardHtml.render(cards.current(name, number(version)));
     }
 
     @GetMapping("/card/revisions")

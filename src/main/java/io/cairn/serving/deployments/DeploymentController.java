@@ -1,5 +1,6 @@
 package io.cairn.serving.deployments;
 
+import io.cairn.serving.DeploymentView;
 import com.fasterxml.jackson.annotation.JsonAnySetter;
 import io.cairn.platform.error.CairnApi;
 import io.cairn.platform.error.CairnException;

@@ -1,5 +1,6 @@
 package io.cairn.serving.deployments;
 
+import io.cairn.serving.DeploymentView;
 import io.cairn.platform.audit.AuditLog;
 import io.cairn.platform.error.CairnException;
 import io.cairn.platform.error.ErrorCode;
@@ -152,11 +153,13 @@ public class Deployments implements DeploymentCatalog {
         return m;
     }
 
+    @Override
     public DeploymentView get(String name) {
         DeploymentSpec spec = store.find(name).orElseThrow(() -> notFound(name));
         return view(spec, reconciler.runtime(name));
     }
 
+    @Override
     public List<DeploymentView> list() {
         List<DeploymentView> views = new ArrayList<>();
         for (DeploymentSpec spec : store.all()) {

@@ -1,4 +1,4 @@
-package io.cairn.serving.deployments;
+package io.cairn.serving;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import java.time.Instant;

@@ -1,0 +1,184 @@
+package io.cairn.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.microsoft.playwright.Page;
+import com.microsoft.playwright.assertions.PlaywrightAssertions;
+import io.cairn.HttpJson;
+import io.cairn.HttpJson.Response;
+import io.cairn.IntegrationTest;
+import io.cairn.artifacts.ArtifactStore;
+import io.cairn.monitoring.MonitoringJobs;
+import io.cairn.serving.OnnxModels;
+import io.cairn.serving.ServingFixtures;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.UUID;
+import ai.onnx.proto.OnnxMl.TensorProto;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The deployments pages over a deployment with everything monitoring shows: predictions whose income drifts from the
+ * training set, ground truth for them, an evaluated window. In the browser: the live figures count the requests, the
+ * quality chart draws its line and band, and a heat map cell opens the feature's two histograms.
+ */
+@IntegrationTest
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class DashboardMonitoringIT {
+
+    private static final int REFERENCE_ROWS = 600;
+    private static final int REQUESTS = 12;
+    private static final int ROWS_PER_REQUEST = 50;
+
+    @LocalServerPort
+    int port;
+
+    @Autowired
+    ArtifactStore store;
+
+    @Autowired
+    JdbcClient jdbc;
+
+    @Autowired
+    org.springframework.context.ApplicationContext context;
+
+    String base;
+    ServingFixtures fx;
+    HttpJson http;
+    String deployment;
+    String view;
+
+    private static String unique(String prefix) {
+        return prefix + "_" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    @BeforeAll
+    void servePredictionsThatDrift() {
+        base = "http://127.0.0.1:" + port;
+        fx = new ServingFixtures(port, store);
+        http = new HttpJson(base);
+        Random random = new Random(16);
+        String entity = unique("dash_user");
+        ok(fx.put("/api/v1/entities/" + entity, Map.of("join_key", "user_id", "value_type", "INT64")), 201);
+        view = unique("dash_u");
+        ok(fx.put("/api/v1/feature-views/" + view, Map.of("entities", List.of(entity), "ttl_seconds", 0,
+                "features", List.of(Map.of("name", "income", "type", "FLOAT64"),
+                        Map.of("name", "age", "type", "FLOAT64"), Map.of("name", "segment", "type", "INT64")))), 201);
+        StringBuilder csv = new StringBuilder("user_id,event_timestamp,income,age,segment\n");
+        List<Map<String, Object>> entityRows = new ArrayList<>();
+        for (int i = 0; i < REFERENCE_ROWS; i++) {
+            double income = 50 + 10 * random.nextGaussian();
+            csv.append(i + 1).append(",2026-01-01T00:00:00Z,").append(income).append(',')
+                    .append(40 + 5 * random.nextGaussian()).append(',').append(random.nextInt(3)).append('\n');
+            entityRows.add(Map.of("user_id", i + 1, "event_timestamp", "2026-01-02T00:00:00Z", "target", income));
+        }
+        ok(http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/feature-views/" + view + "/rows"))
+                .header("Content-Type", "text/csv").POST(HttpRequest.BodyPublishers.ofString(csv.toString()))), 200);
+        String trainingSet = unique("dash_train");
+        ok(http.post("/api/v1/training-sets", Map.of("features", List.of(view + ":income", view + ":age",
+                view + ":segment"), "entity_rows", entityRows, "save_as", trainingSet)), 201);
+        String experiment = http.post("/api/2.0/mlflow/experiments/create", Map.of("name", unique("dash_exp")))
+                .json().get("experiment_id").asString();
+        String runId = http.post("/api/2.0/mlflow/runs/create", Map.of("experiment_id", experiment)).json()
+                .at("/run/info/run_id").asString();
+        ok(http.post("/api/v1/training-sets/" + trainingSet + "/log-to-run", Map.of("run_id", runId)), 200);
+        String model = fx.model("dash-monitored");
+        int version = fx.versionOfRun(model, OnnxModels.identity(TensorProto.DataType.FLOAT_VALUE, -1, 3), Map.of(
+                "cairn.features", view + ":income," + view + ":age," + view + ":segment",
+                "cairn.task", "regression", "cairn.score_output", "y:0", "cairn.label", "target"), runId);
+        fx.alias(model, "champion", version);
+        deployment = fx.deployReady("dash-monitored", model, "champion");
+
+        List<Map<String, Object>> labels = new ArrayList<>();
+        for (int q = 0; q < REQUESTS; q++) {
+            float[][] rows = new float[ROWS_PER_REQUEST][];
+            for (int r = 0; r < rows.length; r++) {
+                float income = (float) (65 + 10 * random.nextGaussian()); // shifted: drifts
+                rows[r] = new float[] {income, (float) (40 + 5 * random.nextGaussian()), random.nextInt(3)};
+                labels.add(Map.of("request_id", "dash-" + q, "row", r, "value", income + random.nextGaussian()));
+            }
+            Map<String, Object> body = new java.util.LinkedHashMap<>(ServingFixtures.fp32("x", rows));
+            body.put("id", "dash-" + q);
+            Response r = fx.infer("/v2/models/" + deployment + "/infer", body);
+            assertThat(r.status()).as(r.body()).isEqualTo(200);
+        }
+        long deadline = System.nanoTime() + 15_000_000_000L;
+        while (indexed() < REQUESTS && System.nanoTime() < deadline) {
+            sleep(50);
+        }
+        assertThat(indexed()).isEqualTo(REQUESTS);
+        ok(http.post("/api/v1/deployments/" + deployment + "/ground-truth", Map.of("labels", labels)), 200);
+        assertThat(MonitoringJobs.flushAndEvaluateUntil(context, Instant.now().plus(Duration.ofHours(1))))
+                .isPositive();
+    }
+
+    @AfterAll
+    void cleanUp() {
+        fx.cleanUp();
+    }
+
+    private long indexed() {
+        return jdbc.sql("SELECT count(*) FROM monitored_predictions WHERE deployment = :d").param("d", deployment)
+                .query(Long.class).single();
+    }
+
+    @Test
+    void theDeploymentPagesShowLiveFiguresQualityAndDriftWithItsHistograms() {
+        try (PageCheck tab = PageCheck.open(base)) {
+            Page page = tab.go("/deployments");
+            assertThat(page.locator("table.grid tbody").innerText()).contains(deployment);
+            assertThat(tab.seriousAccessibilityViolations()).isEmpty();
+            tab.screenshot("deployments");
+            tab.assertClean();
+
+            page = tab.go("/deployments/" + deployment);
+            assertThat(page.locator("#live").innerText()).contains("req/s", "p50", "p99", "0 errors");
+            assertThat(page.locator("#loaded").innerText()).contains("champion", "v1");
+            page.waitForSelector("figure.chart[data-drawn] canvas");
+            assertThat(page.locator("figure.chart .chart-note").innerText()).contains("1 line(s)");
+            assertThat(page.locator("table.heatmap").innerText()).contains(view + ":income");
+            assertThat(tab.seriousAccessibilityViolations()).isEmpty();
+
+            // The income row's cell is marked drifted; choosing it brings its two histograms.
+            page.locator("table.heatmap tr", new Page.LocatorOptions().setHasText(view + ":income"))
+                    .locator("button.cell").first().click();
+            PlaywrightAssertions.assertThat(page.locator("#histograms figure.histogram")).hasCount(2);
+            assertThat(page.locator("#histograms").innerText()).contains("Training set", "Live", "drifted",
+                    REQUESTS * ROWS_PER_REQUEST + " live rows");
+            assertThat(page.locator("#histograms svg rect").count()).isGreaterThan(4);
+            tab.screenshot("deployment");
+            tab.assertClean();
+        }
+        JsonNode quality = http.get("/deployments/" + deployment + "/quality?metric=mae").json();
+        assertThat(quality.get("lines").size()).isEqualTo(1);
+        assertThat(quality.at("/lines/0/value/0").isNumber()).isTrue();
+        assertThat(quality.at("/lines/0/low/0").asDouble()).isLessThanOrEqualTo(quality.at("/lines/0/value/0")
+                .asDouble());
+    }
+
+    private static void ok(Response r, int status) {
+        assertThat(r.status()).as(r.body()).isEqualTo(status);
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}
