@@ -104,6 +104,15 @@ public class RunBrowsing {
         return out;
     }
 
+    /**
+     * Active runs that logged a dataset of this source type whose source URI is {@code uri} (a saved training set:
+     * type {@code cairn_training_set}, URI {@code cairn:/api/v1/training-sets/<id>}), newest first.
+     */
+    @Transactional(readOnly = true)
+    public List<RunInfo> runsUsingDataset(String sourceType, String uri, int limit) {
+        return runs.findAll(data.runsWithDatasetUri(sourceType, uri, limit));
+    }
+
     /** A run's history of one metric between two steps (inclusive; null for open). */
     @Transactional(readOnly = true)
     public Series series(String runId, String key, Long fromStep, Long toStep) {

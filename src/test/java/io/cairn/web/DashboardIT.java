@@ -99,6 +99,11 @@ class DashboardIT {
         pages.put("version", "/models/" + model + "/versions/1");
         pages.put("alias-confirm", "/models/" + model + "/aliases/confirm?alias=champion&version=2");
         pages.put("card", "/models/" + model + "/versions/1/card");
+        pages.put("features", "/features");
+        pages.put("audit", "/audit?entity_type=model_alias");
+        pages.put("admin", "/admin");
+        pages.put("lineage-start", "/lineage");
+        pages.put("lineage-version", "/lineage?model=" + model + "&version=1");
         for (Map.Entry<String, String> p : pages.entrySet()) {
             try (PageCheck tab = PageCheck.open(base)) {
                 tab.go(p.getValue());

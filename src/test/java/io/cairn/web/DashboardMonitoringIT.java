@@ -60,6 +60,8 @@ class DashboardMonitoringIT {
     HttpJson http;
     String deployment;
     String view;
+    String trainingSet;
+    String model;
 
     private static String unique(String prefix) {
         return prefix + "_" + UUID.randomUUID().toString().substring(0, 8);
@@ -87,7 +89,7 @@ class DashboardMonitoringIT {
         }
         ok(http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/feature-views/" + view + "/rows"))
                 .header("Content-Type", "text/csv").POST(HttpRequest.BodyPublishers.ofString(csv.toString()))), 200);
-        String trainingSet = unique("dash_train");
+        trainingSet = unique("dash_train");
         ok(http.post("/api/v1/training-sets", Map.of("features", List.of(view + ":income", view + ":age",
                 view + ":segment"), "entity_rows", entityRows, "save_as", trainingSet)), 201);
         String experiment = http.post("/api/2.0/mlflow/experiments/create", Map.of("name", unique("dash_exp")))
@@ -95,7 +97,7 @@ class DashboardMonitoringIT {
         String runId = http.post("/api/2.0/mlflow/runs/create", Map.of("experiment_id", experiment)).json()
                 .at("/run/info/run_id").asString();
         ok(http.post("/api/v1/training-sets/" + trainingSet + "/log-to-run", Map.of("run_id", runId)), 200);
-        String model = fx.model("dash-monitored");
+        model = fx.model("dash-monitored");
         int version = fx.versionOfRun(model, OnnxModels.identity(TensorProto.DataType.FLOAT_VALUE, -1, 3), Map.of(
                 "cairn.features", view + ":income," + view + ":age," + view + ":segment",
                 "cairn.task", "regression", "cairn.score_output", "y:0", "cairn.label", "target"), runId);
@@ -137,6 +139,10 @@ class DashboardMonitoringIT {
 
     @Test
     void theDeploymentPagesShowLiveFiguresQualityAndDriftWithItsHistograms() {
+        for (int i = 0; i < 5; i++) { // requests within the live figures' minute
+            ok(fx.infer("/v2/models/" + deployment + "/infer", ServingFixtures.fp32("x",
+                    new float[][] {{60f, 40f, 1f}})), 200);
+        }
         try (PageCheck tab = PageCheck.open(base)) {
             Page page = tab.go("/deployments");
             assertThat(page.locator("table.grid tbody").innerText()).contains(deployment);
@@ -157,7 +163,7 @@ class DashboardMonitoringIT {
                     .locator("button.cell").first().click();
             PlaywrightAssertions.assertThat(page.locator("#histograms figure.histogram")).hasCount(2);
             assertThat(page.locator("#histograms").innerText()).contains("Training set", "Live", "drifted",
-                    REQUESTS * ROWS_PER_REQUEST + " live rows");
+                    "live rows against " + REFERENCE_ROWS + " training rows");
             assertThat(page.locator("#histograms svg rect").count()).isGreaterThan(4);
             tab.screenshot("deployment");
             tab.assertClean();
@@ -167,6 +173,58 @@ class DashboardMonitoringIT {
         assertThat(quality.at("/lines/0/value/0").isNumber()).isTrue();
         assertThat(quality.at("/lines/0/low/0").asDouble()).isLessThanOrEqualTo(quality.at("/lines/0/value/0")
                 .asDouble());
+    }
+
+    @Test
+    void theFeatureStorePageShowsSizeFreshnessCoverageAndWhichVersionsUsedATrainingSet() {
+        // Materialized, every entity of the view is online: the sampled coverage is 100 %.
+        ok(http.post("/materialize", Map.of("feature_views", List.of(view), "start_ts", "2025-12-31T00:00:00Z",
+                "end_ts", "2026-01-02T00:00:00Z")), 200);
+        try (PageCheck tab = PageCheck.open(base)) {
+            Page page = tab.go("/features");
+            String row = page.locator("#views tr", new Page.LocatorOptions().setHasText(view)).innerText();
+            assertThat(row).contains(String.valueOf(REFERENCE_ROWS), "2026-01-01T00:00:00Z",
+                    "100 % of 200 sampled entities");
+            assertThat(tab.seriousAccessibilityViolations()).isEmpty();
+            tab.screenshot("features");
+            page.locator("a", new Page.LocatorOptions().setHasText(trainingSet)).click();
+            page.waitForLoadState(com.microsoft.playwright.options.LoadState.NETWORKIDLE);
+            assertThat(page.locator("main").innerText()).contains(model + " version 1");
+            tab.screenshot("training-set");
+
+            page.locator("a", new Page.LocatorOptions().setHasText("Lineage graph")).click();
+            page.waitForLoadState(com.microsoft.playwright.options.LoadState.NETWORKIDLE);
+            String edges = page.locator("#lineage-edges").innerText();
+            assertThat(edges).contains("training set " + trainingSet, "model version " + model + " v1",
+                    "deployment " + deployment);
+            assertThat(tab.seriousAccessibilityViolations()).isEmpty();
+            tab.screenshot("lineage");
+            // Every node is a link: the deployment's box leads to its page.
+            page.locator("svg.lineage a.kind-deployment").click();
+            page.waitForLoadState(com.microsoft.playwright.options.LoadState.NETWORKIDLE);
+            assertThat(page.url()).endsWith("/deployments/" + deployment);
+            tab.assertClean();
+        }
+    }
+
+    @Test
+    void withRedisDownTheRunsTableStillWorksAndTheFeaturePageSaysWhy() throws Exception {
+        String experiment = http.post("/api/2.0/mlflow/experiments/create", Map.of("name", unique("dash_down")))
+                .json().get("experiment_id").asString();
+        http.post("/api/2.0/mlflow/runs/create", Map.of("experiment_id", experiment, "run_name", "while-down"));
+        Process pause = new ProcessBuilder("redis-cli", "-h", "127.0.0.1", "-p", "6379", "CLIENT", "PAUSE", "8000",
+                "ALL").redirectErrorStream(true).start();
+        assertThat(pause.waitFor()).isZero();
+        try (PageCheck tab = PageCheck.open(base)) {
+            Page page = tab.go("/experiments/" + experiment);
+            assertThat(page.locator("table.runs tbody").innerText()).contains("while-down");
+            page = tab.go("/features");
+            assertThat(page.locator("#views tr", new Page.LocatorOptions().setHasText(view)).innerText())
+                    .contains("Redis cannot be reached");
+            tab.assertClean();
+        } finally {
+            new ProcessBuilder("redis-cli", "-h", "127.0.0.1", "-p", "6379", "CLIENT", "UNPAUSE").start().waitFor();
+        }
     }
 
     private static void ok(Response r, int status) {

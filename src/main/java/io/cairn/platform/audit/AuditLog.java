@@ -92,6 +92,39 @@ public class AuditLog {
         return events;
     }
 
+    /** A filter for browsing the trail newest first; null fields do not filter, {@code beforeId} pages back. */
+    public record Filter(String entityType, String entityId, String actor, String action, Long beforeId, int limit) {
+    }
+
+    /** Events matching the filter, newest first (the dashboard's audit page). */
+    @Transactional(readOnly = true)
+    public List<AuditEvent> newestFirst(Filter filter) {
+        StringBuilder sql = new StringBuilder(
+                "SELECT event_id, occurred_at, actor, entity_type, entity_id, action, before::text, after::text "
+                        + "FROM audit_log WHERE true");
+        Map<String, Object> params = new LinkedHashMap<>();
+        String[][] equals = {{"entity_type", "type", filter.entityType()}, {"entity_id", "id", filter.entityId()},
+            {"actor", "actor", filter.actor()}, {"action", "action", filter.action()}};
+        for (String[] e : equals) {
+            if (e[2] != null) {
+                sql.append(" AND ").append(e[0]).append(" = :").append(e[1]);
+                params.put(e[1], e[2]);
+            }
+        }
+        if (filter.beforeId() != null) {
+            sql.append(" AND event_id < :before");
+            params.put("before", filter.beforeId());
+        }
+        sql.append(" ORDER BY event_id DESC LIMIT :limit");
+        params.put("limit", filter.limit());
+        List<AuditEvent> events = new ArrayList<>();
+        jdbc.sql(sql.toString()).params(params).query(rs -> {
+            events.add(new AuditEvent(rs.getLong(1), rs.getTimestamp(2).toInstant(), rs.getString(3), rs.getString(4),
+                    rs.getString(5), rs.getString(6), parse(rs.getString(7)), parse(rs.getString(8))));
+        });
+        return events;
+    }
+
     private String toJson(Object value) {
         return value == null ? null : json.writeValueAsString(value);
     }

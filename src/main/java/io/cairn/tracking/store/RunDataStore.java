@@ -334,6 +334,21 @@ public class RunDataStore {
         }
     }
 
+    /**
+     * Runs that logged a dataset of this source type whose source (MLflow's JSON, {@code {"uri": ...}}) names this
+     * URI, newest first, at most {@code limit}.
+     */
+    public List<String> runsWithDatasetUri(String sourceType, String uri, int limit) {
+        return jdbc.sql("""
+                SELECT ri.run_id FROM run_inputs ri JOIN datasets d ON d.dataset_id = ri.dataset_id
+                JOIN runs r ON r.run_id = ri.run_id
+                WHERE d.source_type = :type
+                  AND (CASE WHEN d.source_type = :type THEN CAST(d.source AS jsonb) ->> 'uri' END) = :uri
+                  AND r.lifecycle_stage = 'active'
+                GROUP BY ri.run_id, r.start_time ORDER BY r.start_time DESC LIMIT :limit""")
+                .param("type", sourceType).param("uri", uri).param("limit", limit).query(String.class).list();
+    }
+
     /** The logged data of one run. */
     public record RunData(List<Metric> metrics, Map<String, String> params, Map<String, String> tags,
                           List<DatasetInput> inputs) {
