@@ -93,8 +93,12 @@ class DeploymentPages {
     @GetMapping(path = "/deployments/{name}/quality", produces = MediaType.APPLICATION_JSON_VALUE)
     @ResponseBody
     QualityJson quality(@PathVariable String name, @RequestParam(defaultValue = "24h") String range,
-                        @RequestParam String metric, @RequestParam(required = false) String segment) {
+                        @RequestParam(required = false) String metric,
+                        @RequestParam(required = false) String segment) {
         access.require(ResourceType.DEPLOYMENT, name, Permission.READ);
+        if (metric == null || metric.isBlank()) {
+            throw CairnException.invalid("Name the quality metric to chart: metric=accuracy, mae, ...");
+        }
         Instant to = clock.instant();
         Performance.Report report = performance.report(name, to.minus(range(range)), to, window(range), segment,
                 null);
@@ -131,9 +135,14 @@ class DeploymentPages {
 
     /** The two histograms of one feature in one window (reference and live), swapped in below the heat map. */
     @GetMapping("/deployments/{name}/drift/histograms")
-    String histograms(@PathVariable String name, @RequestParam String feature, @RequestParam Instant from,
-                      @RequestParam Instant to, @RequestParam(required = false) Integer version, Model model) {
+    String histograms(@PathVariable String name, @RequestParam(required = false) String feature,
+                      @RequestParam(required = false) Instant from, @RequestParam(required = false) Instant to,
+                      @RequestParam(required = false) Integer version, Model model) {
         access.require(ResourceType.DEPLOYMENT, name, Permission.READ);
+        if (feature == null || from == null || to == null) {
+            throw CairnException.invalid("Name the feature and the window: feature=..., from=... and to=... "
+                    + "(ISO-8601 instants).");
+        }
         Drift.Report report = drift.report(name, from, to, version);
         Drift.ColumnDrift column = report.features().stream().filter(c -> c.name().equals(feature)).findFirst()
                 .or(() -> report.outputs().stream().filter(c -> c.name().equals(feature)).findFirst())

@@ -39,7 +39,8 @@ class HomePage {
                 Experiment::experimentId);
         List<RegisteredModel> models = access.readable(ResourceType.REGISTERED_MODEL, registry.search(null,
                 List.of("last_updated_timestamp DESC"), RECENT, null).items(), RegisteredModel::name);
-        List<HomeView.Deployment> served = deployments.names().stream()
+        List<HomeView.Deployment> served = access.readable(ResourceType.DEPLOYMENT, deployments.names(), n -> n)
+                .stream()
                 .map(name -> new HomeView.Deployment(name, deployments.routing(name).orElse(null))).toList();
         model.addAttribute("home", new HomeView(recent, models, served));
         return "home";

@@ -182,9 +182,13 @@ class ModelPages {
     }
 
     @GetMapping("/models/{name}/versions/{version}/card/diff")
-    String diff(@PathVariable String name, @PathVariable String version, @RequestParam int from,
-                @RequestParam int to, Model model) {
+    String diff(@PathVariable String name, @PathVariable String version,
+                @RequestParam(required = false) Integer from, @RequestParam(required = false) Integer to,
+                Model model) {
         access.require(ResourceType.REGISTERED_MODEL, name, Permission.READ);
+        if (from == null || to == null) {
+            throw CairnException.invalid("Name the two revisions to compare: from=1&to=2.");
+        }
         ModelVersion v = versions.get(name, version);
         JsonNode before = json.valueToTree(cards.revision(name, v.version(), from).card());
         JsonNode after = json.valueToTree(cards.revision(name, v.version(), to).card());

@@ -22,6 +22,12 @@ public final class Session {
         return authentication instanceof CairnAuthentication cairn ? cairn.getPrincipal().username() : null;
     }
 
+    /** Whether the signed-in user is an admin (the nav shows the audit log and admin pages to admins only). */
+    public static boolean admin() {
+        Authentication authentication = SecurityContextHolder.getContext().getAuthentication();
+        return authentication instanceof CairnAuthentication cairn && cairn.getPrincipal().admin();
+    }
+
     /** The request's CSRF token, or null when the dashboard does not check one (security off). */
     public static CsrfToken csrf() {
         RequestAttributes attributes = RequestContextHolder.getRequestAttributes();

@@ -82,6 +82,45 @@ class DashboardSignInIT {
     }
 
     @Test
+    void aSignedInReaderSeesPagesButEveryChangeFormIsRefused() throws Exception {
+        String base = "http://127.0.0.1:" + port;
+        String suffix = java.util.UUID.randomUUID().toString().substring(0, 8);
+        String viewer = "viewer-" + suffix;
+        String model = "signin-model-" + suffix;
+        HttpClient client = HttpClient.newHttpClient();
+        String basic = "Basic " + java.util.Base64.getEncoder().encodeToString((SecureIntegrationTest.ADMIN + ":"
+                + SecureIntegrationTest.ADMIN_PASSWORD).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        for (String[] call : new String[][] {
+                {"/api/2.0/mlflow/users/create", "{\"username\": \"" + viewer + "\", \"password\": \"password-of-viewer\"}"},
+                {"/api/2.0/mlflow/registered-models/create", "{\"name\": \"" + model + "\"}"}}) {
+            HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(base + call[0]))
+                    .header("Authorization", basic).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(call[1])).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        }
+        try (PageCheck tab = PageCheck.open(base)) {
+            Page page = tab.go("/login?next=/models/" + model);
+            page.locator("#username").fill(viewer);
+            page.locator("#password").fill("password-of-viewer");
+            page.locator("form.login button").click();
+            page.waitForLoadState(LoadState.NETWORKIDLE);
+            assertThat(page.url()).isEqualTo(base + "/models/" + model); // READ, the default: the page opens
+            assertThat(page.locator("nav").innerText()).doesNotContain("Admin"); // ... and it is no admin's
+
+            // A form with a valid CSRF token, posted by a user who may only read: refused with a page that says so.
+            Object status = page.evaluate("async ([path, token]) => { const body = new URLSearchParams("
+                    + "{alias: 'champion', version: '1', _csrf: token}); const r = await fetch(path, {method: 'POST', "
+                    + "body, credentials: 'same-origin'}); return r.status; }", java.util.List.of("/models/" + model
+                    + "/aliases", page.locator("form.signout input[name=_csrf]").inputValue()));
+            assertThat(status).isEqualTo(403);
+            page = tab.go("/admin");
+            assertThat(page.locator("h1").innerText()).contains("You do not have access");
+            tab.expect("403");
+            tab.assertClean();
+        }
+    }
+
+    @Test
     void theSignInFormOnlyRedirectsWithinThisServer() {
         for (String next : List.of("https://evil.example/", "//evil.example/x", "/\\evil.example", "javascript:x")) {
             assertThat(LoginPage.safe(next)).isEqualTo("/");

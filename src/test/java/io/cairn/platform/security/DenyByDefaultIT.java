@@ -48,13 +48,14 @@ class DenyByDefaultIT {
             "GET /{api}/2.0/mlflow/model-versions/search", "GET /api/v1/entities", "GET /api/v1/feature-views",
             "GET /api/v1/training-sets", "GET /api/v1/deployments", "GET /v2",
             // The dashboard's pages that list (showing only what the user may read).
-            "GET /", "GET /experiments");
+            "GET /", "GET /experiments", "GET /models", "GET /features", "GET /deployments", "GET /lineage");
 
     /**
-     * The dashboard's sign-in and sign-out forms: public, and like every dashboard form refused (403) without the
-     * CSRF token, which these requests do not carry (DashboardSignInIT posts them with it).
+     * The dashboard's forms (sign-in and sign-out among them): every POST to them without the CSRF token, which
+     * these requests do not carry, is refused (403) before anything else, whoever sends it. DashboardSignInIT posts
+     * them with the token and checks their permissions.
      */
-    private static final List<String> CSRF_FORMS = List.of("POST /login", "POST /logout");
+    private static final Pattern CSRF_FORMS = Pattern.compile("POST /(login|logout|models/.*|admin/.*)");
 
     /** Requests that only read although they are POSTs (searches, reads with bodies, inference). */
     private static final List<String> READS = List.of("POST /{api}/2.0/mlflow/runs/search",
@@ -64,7 +65,11 @@ class DenyByDefaultIT {
 
     /** About users, tokens and the whole server: the admin's, or one's own (the requests name the admin). */
     private static final Pattern ADMIN_ONLY = Pattern.compile(
-            "\\S+ (/(api|ajax-api)/2\\.0/mlflow/users/.*|/api/v1/(users|tokens|audit).*|/actuator.*)");
+            "\\S+ (/(api|ajax-api)/2\\.0/mlflow/users/.*|/api/v1/(users|tokens|audit).*|/actuator.*|/audit|/admin.*)");
+
+    /** Dashboard pages that show the form for a change: a GET, but only for who may make the change (EDIT). */
+    private static final List<String> EDIT_PAGES = List.of("GET /models/{name}/aliases/confirm",
+            "GET /models/{name}/versions/{version}/card/edit");
 
     /** Reading or changing grants needs MANAGE, whatever the method. */
     private static final Pattern MANAGE = Pattern.compile("\\S+ (.*/permissions/.*)");
@@ -114,7 +119,8 @@ class DenyByDefaultIT {
             Kind kind = kind(key);
             for (Map.Entry<String, Http> intruder : intruders.entrySet()) {
                 int status = call(intruder.getValue(), endpoint).status();
-                if (kind == Kind.PUBLIC ? status == 401 : status != 401) {
+                boolean csrfForm = CSRF_FORMS.matcher(key).matches();
+                if (csrfForm ? status != 403 : kind == Kind.PUBLIC ? status == 401 : status != 401) {
                     failures.add(key + " as " + intruder.getKey() + ": " + status);
                 }
             }
@@ -127,7 +133,7 @@ class DenyByDefaultIT {
         for (String[] call : allowed) {
             Http as = call[3].equals("reader") ? asReader : asNobody;
             HttpJson.Response answer = call(as, call);
-            boolean csrfRefusal = CSRF_FORMS.contains(call[0] + " " + call[1]) && answer.status() == 403
+            boolean csrfRefusal = CSRF_FORMS.matcher(call[0] + " " + call[1]).matches() && answer.status() == 403
                     && answer.body().contains("CSRF");
             if (!csrfRefusal && (answer.status() == 401 || answer.status() == 403 || answer.status() == 500)) {
                 failures.add(call[0] + " " + call[1] + " as " + call[3] + " (allowed): " + answer.status() + " "
@@ -141,6 +147,13 @@ class DenyByDefaultIT {
 
     /** Whether a listing shows one of the resources the NO_PERMISSIONS user holds no permission on. */
     private boolean leaks(String body) {
+        if (body.startsWith("<!DOCTYPE html>")) {
+            // A dashboard page: no link to, or cell naming, a resource the user may not see. (Names alone may
+            // appear: the listing calls above let this user create an experiment named like the model.)
+            return body.contains("/models/" + model + "\"") || body.contains("/deployments/" + deployment + "\"")
+                    || body.contains(">" + view + "<") || body.contains(">" + entity + "<")
+                    || body.contains(">" + trainingSet + "<");
+        }
         String compact = body.replace(" ", "");
         return compact.contains("\"experiment_id\":\"" + experiment + "\"") || compact.contains("\"name\":\"" + model + "\",\"creation")
                 || compact.contains("\"name\":\"" + model + "\",\"version") || compact.contains("\"name\":\"" + entity + "\"")
@@ -169,6 +182,9 @@ class DenyByDefaultIT {
         }
         if (ADMIN_ONLY.matcher(key).matches() || MANAGE.matcher(key).matches()) {
             return Kind.ADMIN;
+        }
+        if (EDIT_PAGES.contains(key)) {
+            return Kind.WRITE;
         }
         for (String p : ANY_USER) {
             if (matches(p, generic)) {
@@ -214,6 +230,7 @@ class DenyByDefaultIT {
         String path = endpoint[1]
                 .replace("/v2/models/{name}", "/v2/models/" + deployment)
                 .replace("/models/{name}/versions/{version}", "/models/" + model + "/versions/1")
+                .replace("/models/{name}", "/models/" + model)
                 .replace("/entities/{name}", "/entities/" + entity)
                 .replace("/feature-views/{name}", "/feature-views/" + view)
                 .replace("/deployments/{name}", "/deployments/" + deployment)
