@@ -292,8 +292,13 @@ class DashboardIT {
             assertThat(page.locator("[role=status]").innerText()).contains("@champion now points to version 2");
             tab.assertClean();
         }
-        // The deployment follows the alias: it loads version 2.
+        // The deployment follows the alias: it loads version 2, and its page says so.
         serving.await(deployment, d -> "2".equals(d.at("/state/aliases/0/loaded_version").asString()));
+        try (PageCheck tab = PageCheck.open(base)) {
+            Page page = tab.go("/deployments/" + deployment);
+            assertThat(page.locator("#loaded tbody").innerText()).contains("@champion", "v2");
+            tab.assertClean();
+        }
         serving.alias(model, "champion", 1);
         serving.await(deployment, d -> "1".equals(d.at("/state/aliases/0/loaded_version").asString()));
     }
