@@ -80,6 +80,18 @@ public class RunService {
         return assemble(List.of(info)).get(0);
     }
 
+    /** Several runs with everything logged to them, in the order given, read with one query per kind of data. */
+    @Transactional(readOnly = true)
+    public List<Run> getAll(List<String> runIds) {
+        List<RunInfo> infos = runs.findAll(runIds);
+        if (infos.size() < runIds.size()) {
+            java.util.Set<String> found = new java.util.HashSet<>();
+            infos.forEach(i -> found.add(i.runId()));
+            throw notFound(runIds.stream().filter(id -> !found.contains(id)).findFirst().orElse("?"));
+        }
+        return assemble(infos);
+    }
+
     @Transactional(readOnly = true)
     public RunInfo getInfo(String runId) {
         return runs.find(TrackingLimits.required("run_id", runId)).orElseThrow(() -> notFound(runId));

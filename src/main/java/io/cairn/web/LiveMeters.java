@@ -33,6 +33,12 @@ public class LiveMeters {
 
     private final MeterRegistry registry;
     private final Map<String, Deque<Sample>> history = new ConcurrentHashMap<>();
+    /**
+     * When the last sampling pass ran (nanoTime), or the JVM's start before the first: a deployment whose meters are
+     * not in a pass had served nothing then, so its history starts with zeros at that moment.
+     */
+    private volatile long lastPass = System.nanoTime()
+            - java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime() * 1_000_000L;
 
     LiveMeters(MeterRegistry registry) {
         this.registry = registry;
@@ -41,6 +47,10 @@ public class LiveMeters {
     /** Cumulative figures of one deployment at one moment; bucket maps are upper bound → cumulative count. */
     record Sample(long atNanos, double requests, double errors, double badRequests, TreeMap<Double, Double> latency,
                   TreeMap<Double, Double> batch, double batchCount, double batchTotal) {
+
+        static Sample zero(long atNanos) {
+            return new Sample(atNanos, 0, 0, 0, new TreeMap<>(), new TreeMap<>(), 0, 0);
+        }
     }
 
     /**
@@ -59,12 +69,16 @@ public class LiveMeters {
             for (Map.Entry<String, Sample> e : sampleNow(now).entrySet()) {
                 Deque<Sample> samples = history.computeIfAbsent(e.getKey(), k -> new ArrayDeque<>());
                 synchronized (samples) {
+                    if (samples.isEmpty()) {
+                        samples.addLast(Sample.zero(lastPass));
+                    }
                     samples.addLast(e.getValue());
                     while (samples.size() > 2 && now - samples.peekFirst().atNanos() > WINDOW.toNanos() * 2) {
                         samples.removeFirst();
                     }
                 }
             }
+            lastPass = now;
         } catch (RuntimeException e) {
             // The next sample tries again; a page meanwhile shows figures over a longer time.
             log.warn("Sampling the serving meters failed", e);
@@ -78,7 +92,8 @@ public class LiveMeters {
         if (current == null) {
             return new Live(0, 0, 0, 0, 0, null, null, null, null);
         }
-        Sample base = null;
+        // Not sampled yet: the meters appeared after the last pass, when the deployment had served nothing.
+        Sample base = history.containsKey(deployment) ? null : Sample.zero(lastPass);
         Deque<Sample> samples = history.get(deployment);
         if (samples != null) {
             synchronized (samples) {

@@ -178,8 +178,8 @@ class RunsPages {
                     + " were selected. Tick the runs in the table, then press Compare.");
         }
         List<Run> compared = new ArrayList<>();
-        for (String id : ids) {
-            Run r = runs.get(id);
+        for (Run r : runs.getAll(ids)) {
+            String id = r.info().runId();
             if (!r.info().experimentId().equals(experiment.experimentId())) {
                 throw CairnException.invalid("Run " + id + " belongs to another experiment; compare runs of "
                         + experiment.name() + ".");

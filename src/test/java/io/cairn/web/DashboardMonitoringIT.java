@@ -8,11 +8,9 @@ import io.cairn.HttpJson;
 import io.cairn.HttpJson.Response;
 import io.cairn.IntegrationTest;
 import io.cairn.artifacts.ArtifactStore;
+import io.cairn.monitoring.IncomeReference;
 import io.cairn.monitoring.MonitoringJobs;
-import io.cairn.serving.OnnxModels;
 import io.cairn.serving.ServingFixtures;
-import java.net.URI;
-import java.net.http.HttpRequest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -20,7 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
-import ai.onnx.proto.OnnxMl.TensorProto;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -73,36 +70,11 @@ class DashboardMonitoringIT {
         fx = new ServingFixtures(port, store);
         http = new HttpJson(base);
         Random random = new Random(16);
-        String entity = unique("dash_user");
-        ok(fx.put("/api/v1/entities/" + entity, Map.of("join_key", "user_id", "value_type", "INT64")), 201);
-        view = unique("dash_u");
-        ok(fx.put("/api/v1/feature-views/" + view, Map.of("entities", List.of(entity), "ttl_seconds", 0,
-                "features", List.of(Map.of("name", "income", "type", "FLOAT64"),
-                        Map.of("name", "age", "type", "FLOAT64"), Map.of("name", "segment", "type", "INT64")))), 201);
-        StringBuilder csv = new StringBuilder("user_id,event_timestamp,income,age,segment\n");
-        List<Map<String, Object>> entityRows = new ArrayList<>();
-        for (int i = 0; i < REFERENCE_ROWS; i++) {
-            double income = 50 + 10 * random.nextGaussian();
-            csv.append(i + 1).append(",2026-01-01T00:00:00Z,").append(income).append(',')
-                    .append(40 + 5 * random.nextGaussian()).append(',').append(random.nextInt(3)).append('\n');
-            entityRows.add(Map.of("user_id", i + 1, "event_timestamp", "2026-01-02T00:00:00Z", "target", income));
-        }
-        ok(http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/feature-views/" + view + "/rows"))
-                .header("Content-Type", "text/csv").POST(HttpRequest.BodyPublishers.ofString(csv.toString()))), 200);
-        trainingSet = unique("dash_train");
-        ok(http.post("/api/v1/training-sets", Map.of("features", List.of(view + ":income", view + ":age",
-                view + ":segment"), "entity_rows", entityRows, "save_as", trainingSet)), 201);
-        String experiment = http.post("/api/2.0/mlflow/experiments/create", Map.of("name", unique("dash_exp")))
-                .json().get("experiment_id").asString();
-        String runId = http.post("/api/2.0/mlflow/runs/create", Map.of("experiment_id", experiment)).json()
-                .at("/run/info/run_id").asString();
-        ok(http.post("/api/v1/training-sets/" + trainingSet + "/log-to-run", Map.of("run_id", runId)), 200);
-        model = fx.model("dash-monitored");
-        int version = fx.versionOfRun(model, OnnxModels.identity(TensorProto.DataType.FLOAT_VALUE, -1, 3), Map.of(
-                "cairn.features", view + ":income," + view + ":age," + view + ":segment",
-                "cairn.task", "regression", "cairn.score_output", "y:0", "cairn.label", "target"), runId);
-        fx.alias(model, "champion", version);
-        deployment = fx.deployReady("dash-monitored", model, "champion");
+        IncomeReference reference = IncomeReference.create(fx, http, REFERENCE_ROWS, random);
+        view = reference.view();
+        trainingSet = reference.trainingSet();
+        model = reference.model();
+        deployment = reference.deployment();
 
         List<Map<String, Object>> labels = new ArrayList<>();
         for (int q = 0; q < REQUESTS; q++) {
