@@ -37,7 +37,9 @@ CLASSPATH="$(cat "${WORK}/bench.classpath")"
 recreate_database
 export JDBC_URL="jdbc:postgresql://${PG_HOST}:${PG_PORT}/${DB_NAME}" PG_USER PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 
-start_server --cairn.artifacts.root="${WORK}/artifacts"
+# SERVER_EXTRA_ARGS: more server arguments, e.g. a connection-init-sql that loads auto_explain to see slow plans.
+# shellcheck disable=SC2086
+start_server --cairn.artifacts.root="${WORK}/artifacts" ${SERVER_EXTRA_ARGS:-}
 MODE=load run_load_generator -Xmx1g "${ROOT}/bench/DashboardBench.java"
 wait_for_idle
 WRITES_BEFORE="$(other_db_writes)"
