@@ -89,6 +89,14 @@ public final class Format {
         return URLEncoder.encode(value, StandardCharsets.UTF_8);
     }
 
+    /**
+     * An MLflow search filter for names containing the text (case-insensitive), or null for none. Quotes become
+     * LIKE's any-character, so no text can break out of the literal.
+     */
+    static String nameContains(String text) {
+        return text == null || text.isEmpty() ? null : "name ILIKE '%" + text.replace("'", "_") + "%'";
+    }
+
     /** The first {@code max} characters of a value, with an ellipsis when cut. */
     public static String shorten(String value, int max) {
         if (value == null || value.length() <= max) {

@@ -63,7 +63,7 @@ class ModelPages {
                 HttpServletResponse response) {
         int p = RunsPages.page(page);
         String query = q == null ? "" : q.strip();
-        String filter = query.isEmpty() ? null : "name ILIKE '%" + query.replace("'", "_") + "%'";
+        String filter = Format.nameContains(query);
         Page<RegisteredModel> found;
         String error = null;
         try {

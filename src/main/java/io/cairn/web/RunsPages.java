@@ -58,8 +58,7 @@ class RunsPages {
                 HttpServletResponse response) {
         int p = page(page);
         String query = q == null ? "" : q.strip();
-        // Substring match on the name: quotes become LIKE's any-character so no text can break out of the literal.
-        String filter = query.isEmpty() ? null : "name ILIKE '%" + query.replace("'", "_") + "%'";
+        String filter = Format.nameContains(query);
         Page<Experiment> found;
         String error = null;
         try {
