@@ -304,6 +304,21 @@ class DashboardIT {
     }
 
     @Test
+    void hostileParametersAreA400PageNeverA500() {
+        String run = "/runs/" + runIds.get(0);
+        for (String path : List.of(run + "/series?key=%00", "/audit?entity_id=%00", "/experiments?q=%00",
+                "/experiments/" + experimentId + "?filter=%00", run + "/artifact?path=%00", "/audit?actor=%00",
+                "/experiments/" + experimentId + "?page=-1", "/experiments/" + experimentId + "?size=7",
+                "/experiments/" + experimentId + "?cols=1&col=bogus", run + "/series?key=curve&from=abc",
+                run + "/artifact?path=../../etc/passwd", "/lineage?run=%00", "/deployments/x/quality?metric=m&range=9y")) {
+            HttpJson.Response r = http.get(path);
+            assertThat(r.status()).as(path + ": " + r.body()).isBetween(400, 404);
+            assertThat(r.body()).as(path).contains("role=\"alert\"");
+        }
+        assertThat(http.get("/actuator/health/readiness").status()).isEqualTo(200);
+    }
+
+    @Test
     void theArtifactPreviewShowsTextEscapedAndOffersTheDownload() {
         try (PageCheck tab = PageCheck.open(base)) {
             Page page = tab.go("/runs/" + runIds.get(0) + "?artifacts=notes#artifacts");
