@@ -234,6 +234,13 @@ public class ModelVersions {
         return new Page<>(views.versions(page), PageToken.next(offset, page.size(), more));
     }
 
+    /** The versions registered from a run, newest first, at most {@code limit}. */
+    @Transactional(readOnly = true)
+    public List<ModelVersion> ofRun(String runId, int limit) {
+        return search("run_id = '" + runId.replace("'", "\\'") + "'", List.of("version_number DESC"), limit, null)
+                .items();
+    }
+
     /** Where clients download the version's files: the artifact proxy's URI of its storage location. */
     @Transactional(readOnly = true)
     public String downloadUri(String name, String version) {

@@ -16,8 +16,7 @@ public record CompareView(Experiment experiment, List<Run> runs, String chartMet
                           String scatterMetric, Scatter scatter) {
 
     public static String name(Run run) {
-        String name = run.info().runName();
-        return name == null || name.isEmpty() ? run.info().runId() : name;
+        return Format.runName(run.info());
     }
 
     public Set<String> paramKeys() {

@@ -79,7 +79,7 @@ class FeaturePages {
                 .filter(r -> access.allows(ResourceType.EXPERIMENT, r.experimentId(), Permission.READ)).toList();
         List<ModelVersion> registered = new ArrayList<>();
         for (RunInfo run : using) {
-            registered.addAll(versions.search("run_id = '" + run.runId() + "'", List.of(), 100, null).items());
+            registered.addAll(versions.ofRun(run.runId(), 100));
         }
         model.addAttribute("view", new TrainingSetView(set, using, access.readable(ResourceType.REGISTERED_MODEL,
                 registered, ModelVersion::name)));

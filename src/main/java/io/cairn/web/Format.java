@@ -61,6 +61,11 @@ public final class Format {
         return text.contains(".") ? text.replaceAll("0+$", "").replaceAll("\\.$", "") : text;
     }
 
+    /** What the pages call a run: its name, or its id when it has none. */
+    public static String runName(io.cairn.tracking.RunInfo run) {
+        return run.runName() == null || run.runName().isEmpty() ? run.runId() : run.runName();
+    }
+
     /** A byte count as B, KiB, MiB or GiB. */
     public static String bytes(Long size) {
         if (size == null) {

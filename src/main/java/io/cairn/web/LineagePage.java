@@ -121,8 +121,7 @@ class LineagePage {
                 continue;
             }
             String runNode = "run:" + info.runId();
-            graph.node(runNode, 1, "run", info.runName() == null || info.runName().isEmpty() ? info.runId()
-                    : info.runName(), "/runs/" + Format.segment(info.runId()));
+            graph.node(runNode, 1, "run", Format.runName(info), "/runs/" + Format.segment(info.runId()));
             for (DatasetInput input : r.inputs()) {
                 String setId = TrainingSetSource.id(input.dataset());
                 String dataNode;
@@ -137,8 +136,7 @@ class LineagePage {
                 }
                 graph.edge(dataNode, runNode);
             }
-            for (ModelVersion v : versions.search("run_id = '" + info.runId() + "'", List.of("version_number DESC"),
-                    MAX_VERSIONS_PER_RUN, null).items()) {
+            for (ModelVersion v : versions.ofRun(info.runId(), MAX_VERSIONS_PER_RUN)) {
                 if (access.allows(ResourceType.REGISTERED_MODEL, v.name(), Permission.READ)) {
                     allVersions.add(v);
                     graph.edge(runNode, "version:" + v.name() + "/" + v.version());

@@ -121,7 +121,7 @@ class ModelPages {
             try {
                 RunInfo run = runs.getInfo(v.runId());
                 if (access.allows(ResourceType.EXPERIMENT, run.experimentId(), Permission.READ)) {
-                    runName = run.runName() == null || run.runName().isEmpty() ? run.runId() : run.runName();
+                    runName = Format.runName(run);
                     experimentId = run.experimentId();
                 }
             } catch (CairnException e) {

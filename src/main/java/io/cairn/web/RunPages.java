@@ -84,8 +84,7 @@ class RunPages {
         } catch (CairnException e) {
             artifactsError = e.getMessage();
         }
-        List<ModelVersion> registered = versions.search("run_id = '" + run.info().runId() + "'", List.of(), 100, null)
-                .items();
+        List<ModelVersion> registered = versions.ofRun(run.info().runId(), 100);
         registered = access.readable(ResourceType.REGISTERED_MODEL, registered, ModelVersion::name);
         model.addAttribute("view", new RunView(run, experiments.get(run.info().experimentId()), metrics, charted,
                 directory, files, artifactsError, registered));
@@ -119,8 +118,7 @@ class RunPages {
                 truncated = content.size() > head.length;
             }
         }
-        String name = run.info().runName() == null || run.info().runName().isEmpty() ? runId : run.info().runName();
-        model.addAttribute("view", new ArtifactView(runId, name, path, content.size(), kind, text, truncated));
+        model.addAttribute("view", new ArtifactView(runId, Format.runName(run.info()), path, content.size(), kind, text, truncated));
         return "artifact";
     }
 

@@ -18,8 +18,7 @@ public record RunView(Run run, Experiment experiment, List<Metric> metrics, List
                       List<ModelVersion> versions) {
 
     public String name() {
-        String name = run.info().runName();
-        return name == null || name.isEmpty() ? run.info().runId() : name;
+        return Format.runName(run.info());
     }
 
     public String path() {
