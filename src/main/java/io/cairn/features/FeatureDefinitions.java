@@ -128,7 +128,7 @@ public class FeatureDefinitions {
     public Stored<FeatureView> putView(String name, FeatureViewDefinition def) {
         Names.object("feature view", name);
         Names.noUnknownFields("the feature view", def.unknown(),
-                "[entities, features, ttl_seconds, online, description, tags]");
+                "[entities, features, ttl_seconds, online, description, tags, schedule]");
         def.features().forEach(f -> Names.noUnknownFields("feature '" + f.name() + "'", f.unknown(), "[name, type]"));
         List<Feature> features = features(name, def.features());
         long ttl = def.ttl_seconds() == null ? 0 : def.ttl_seconds();
@@ -144,6 +144,11 @@ public class FeatureDefinitions {
                         + "': tags map non-empty names to string values.");
             }
         });
+        MaterializationSchedule schedule = def.schedule() == null ? null : MaterializationSchedule.parse(def.schedule());
+        if (schedule != null && !online) {
+            throw CairnException.invalid("Feature view '" + name + "' has a schedule but online: false; a schedule "
+                    + "materializes the view into the online store. Set online to true, or leave schedule out.");
+        }
         List<String> entityNames = def.entities();
         if (new HashSet<>(entityNames).size() != entityNames.size()) {
             throw CairnException.invalid("Feature view '" + name + "' names an entity twice: " + entityNames + ".");
@@ -154,7 +159,8 @@ public class FeatureDefinitions {
         Instant now = now();
         if (existing != null) {
             access.require(ResourceType.FEATURE_VIEW, name, Permission.EDIT);
-            return new Stored<>(update(existing, entityNames, features, ttl, online, description, tags, now), false);
+            return new Stored<>(update(existing, entityNames, features, ttl, online, description, tags, schedule, now),
+                    false);
         }
         List<JoinKey> keys = joinKeys(name, entityNames);
         Set<String> keyNames = new HashSet<>();
@@ -166,8 +172,11 @@ public class FeatureDefinitions {
             }
         }
         FeatureView draft = new FeatureView(0, java.util.UUID.randomUUID().toString().replace("-", ""), name,
-                List.copyOf(entityNames), keys, features, ttl, online, description, tags, now, now, null);
+                List.copyOf(entityNames), keys, features, ttl, online, description, tags, now, now, null, null, null);
         long id = store.insertView(draft);
+        if (schedule != null) {
+            store.setSchedule(id, schedule.toString(), schedule.nextAfter(now));
+        }
         FeatureView created = store.view(name).orElseThrow();
         if (created.viewId() != id) {
             throw new IllegalStateException("feature view " + name + " changed while it was being created");
@@ -180,7 +189,8 @@ public class FeatureDefinitions {
     }
 
     private FeatureView update(FeatureView existing, List<String> entityNames, List<Feature> features, long ttl,
-                               boolean online, String description, Map<String, String> tags, Instant now) {
+                               boolean online, String description, Map<String, String> tags,
+                               MaterializationSchedule schedule, Instant now) {
         String name = existing.name();
         if (!new HashSet<>(existing.entities()).equals(new HashSet<>(entityNames))) {
             throw new CairnException(ErrorCode.INVALID_STATE, "Cannot change the entities of feature view '" + name
@@ -225,17 +235,25 @@ public class FeatureDefinitions {
                 added.add(f);
             }
         }
+        String scheduleText = schedule == null ? null : schedule.toString();
+        boolean scheduleChanged = !java.util.Objects.equals(existing.schedule(), scheduleText);
         if (added.isEmpty() && existing.features().equals(features) && existing.ttl_seconds() == ttl
                 && existing.online() == online && existing.description().equals(description)
-                && existing.tags().equals(tags)) {
+                && existing.tags().equals(tags) && !scheduleChanged) {
             return existing;
         }
         // The entity order stays as first defined: it is part of how online keys are built.
         FeatureView updated = new FeatureView(existing.viewId(), existing.onlineKey(), name, existing.entities(),
                 existing.join_keys(),
-                features, ttl, online, description, tags, existing.created_at(), now, existing.materialized_until());
+                features, ttl, online, description, tags, existing.created_at(), now, existing.materialized_until(),
+                null, null);
         store.updateView(updated);
+        if (scheduleChanged) {
+            // A new schedule counts from now; an unchanged one keeps its next run.
+            store.setSchedule(existing.viewId(), scheduleText, schedule == null ? null : schedule.nextAfter(now));
+        }
         tables.addFeatures(existing, added);
+        updated = store.view(name).orElseThrow();
         audit.record("feature_view", name, "update", existing, updated);
         events.publishEvent(new FeatureViewChanged(name, existing.onlineKey(), false));
         return updated;

@@ -15,9 +15,12 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param trainingBackends how many PostgreSQL backends (connections) one training set's probes may use: 2 splits the
  *                        views of a request over two views or more between the request's connection and a second one
  *                        sharing its snapshot (taken only when the pool has one idle); 1 keeps every request on one
+ * @param schedulePoll    how often the replica holding the scheduling lock looks for feature views whose schedule is
+ *                        due; a schedule runs at most this late
  */
 @ConfigurationProperties("cairn.features")
 public record FeatureStoreProperties(@DefaultValue("1GB") String trainingWorkMem,
                                      @DefaultValue("100000") long vacuumAfterRows,
-                                     @DefaultValue("2") int trainingBackends) {
+                                     @DefaultValue("2") int trainingBackends,
+                                     @DefaultValue("15s") java.time.Duration schedulePoll) {
 }

@@ -12,7 +12,8 @@ import java.util.Map;
 
 /**
  * The body of {@code PUT /api/v1/feature-views/{name}}. {@code ttl_seconds} defaults to 0 (no limit), {@code online}
- * to true. {@code unknown} collects misspelt fields so they can be refused.
+ * to true; {@code schedule} (none by default) is when the server materializes the view incrementally, see
+ * {@link MaterializationSchedule}. {@code unknown} collects misspelt fields so they can be refused.
  */
 public record FeatureViewDefinition(
         @NotEmpty(message = "entities must name at least one entity") List<@NotBlank String> entities,
@@ -22,11 +23,12 @@ public record FeatureViewDefinition(
         Boolean online,
         @Size(max = 10_000, message = "description is at most 10000 characters") String description,
         Map<String, String> tags,
+        @Size(max = 200, message = "schedule is at most 200 characters") String schedule,
         @JsonAnySetter Map<String, Object> unknown) {
 
     public FeatureViewDefinition(List<String> entities, List<FeatureSpec> features, Long ttl_seconds, Boolean online,
                                  String description, Map<String, String> tags) {
-        this(entities, features, ttl_seconds, online, description, tags, null);
+        this(entities, features, ttl_seconds, online, description, tags, null, null);
     }
 
     /** One feature as declared: a name and a type. */

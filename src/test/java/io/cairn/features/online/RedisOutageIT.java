@@ -88,7 +88,7 @@ class RedisOutageIT {
                 new OnlineStoreProperties(Duration.ofSeconds(2), 500, 8, Duration.ofSeconds(5)), meters);
         FeatureView view = new FeatureView(1, "outage", "outage", List.of("driver"),
                 List.of(new JoinKey("driver", "driver_id", ValueType.INT64)), List.of(new Feature("x", ValueType.FLOAT64)),
-                0, true, "", Map.of(), Instant.EPOCH, Instant.EPOCH, null);
+                0, true, "", Map.of(), Instant.EPOCH, Instant.EPOCH, null, null, null);
         List<Lookup> lookup = List.of(new Lookup(RedisOnlineStore.key(view, List.of(1L)), List.of("x")));
 
         assertThat(store.write(view, List.of(new OnlineRow(List.of(1L), 10, new Object[] {0.5})))).isEqualTo(1);
