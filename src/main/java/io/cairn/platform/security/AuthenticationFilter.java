@@ -37,7 +37,7 @@ class AuthenticationFilter extends OncePerRequestFilter {
     private static boolean isPublic(HttpServletRequest request) {
         String path = request.getRequestURI().substring(request.getContextPath().length());
         for (String p : SecurityConfiguration.PUBLIC_PATHS) {
-            if (p.equals(path)) {
+            if (p.endsWith("/**") ? path.startsWith(p.substring(0, p.length() - 2)) : p.equals(path)) {
                 return true;
             }
         }

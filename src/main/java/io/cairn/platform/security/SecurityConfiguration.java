@@ -27,7 +27,9 @@ class SecurityConfiguration {
 
     /** Paths anyone may call: liveness and readiness for kubelet, V2's and Feast's own probes, the error page. */
     static final String[] PUBLIC_PATHS = {"/actuator/health", "/actuator/health/liveness",
-        "/actuator/health/readiness", "/v2/health/live", "/v2/health/ready", "/health", "/error"};
+        "/actuator/health/readiness", "/v2/health/live", "/v2/health/ready", "/health", "/error",
+        // The API's description and its browser, so a client can be generated before it has a token.
+        "/v3/api-docs", "/v3/api-docs.yaml", "/v3/api-docs/**", "/swagger-ui.html", "/swagger-ui/**"};
 
     /**
      * What HTML pages (the dashboard, the model card) may load: scripts, styles, images and fetches from this origin

@@ -36,10 +36,11 @@ import org.springframework.web.servlet.mvc.method.RequestMappingInfoHandlerMappi
 @SecureIntegrationTest
 class DenyByDefaultIT {
 
-    /** Endpoints anyone may call: the probes and the error page. */
+    /** Endpoints anyone may call: the probes, the error page and the API's description (and its browser). */
     private static final List<String> PUBLIC = List.of("GET /actuator/health", "GET /actuator/health/liveness",
             "GET /actuator/health/readiness", "GET /v2/health/live", "GET /v2/health/ready", "GET /health",
-            "* /error", "* /login", "POST /logout");
+            "* /error", "* /login", "POST /logout", "GET /v3/api-docs", "GET /v3/api-docs.yaml",
+            "GET /v3/api-docs/swagger-config", "GET /v3/api-docs/{group}", "GET /swagger-ui.html");
 
     /** What any signed-in user may do without a permission on an existing resource: create new ones and list. */
     private static final List<String> ANY_USER = List.of(
