@@ -218,5 +218,7 @@ class DefinitionReaderTest {
         assertThat(declared).extracting(d -> d.kind().word + ":" + d.name())
                 .containsExactly("feature_view:driver_stats", "entity:driver");
         assertThat(declared.get(0).body().get("ttl_seconds").asLong()).isEqualTo(86400);
+        // As docs/api.md shows them: the line of the object's first field, after the comments.
+        assertThat(declared).extracting(d -> d.source().line()).containsExactly(3, 2);
     }
 }
