@@ -13,7 +13,8 @@ class ModuleBoundariesTest {
     @Test
     void everyCapabilityIsAModule() {
         assertThat(modules.stream().map(ApplicationModule::getIdentifier).map(Object::toString))
-                .contains("platform", "tracking", "artifacts", "registry", "features", "serving", "monitoring", "web");
+                .contains("platform", "tracking", "artifacts", "registry", "features", "serving", "monitoring", "web",
+                        "cli");
     }
 
     @Test
@@ -28,5 +29,12 @@ class ModuleBoundariesTest {
         // verify() only catches cycles; this keeps the direction fixed before anything could point back.
         assertThat(tracking.getDirectDependencies(modules).containsModuleNamed("artifacts")).isTrue();
         assertThat(artifacts.getDirectDependencies(modules).containsModuleNamed("tracking")).isFalse();
+    }
+
+    @Test
+    void theCommandLineTalksToTheServerOnlyOverHttp() {
+        // The CLI runs without Spring; any server bean it reached would be null there.
+        ApplicationModule cli = modules.getModuleByName("cli").orElseThrow();
+        assertThat(cli.getDirectDependencies(modules).stream()).isEmpty();
     }
 }
