@@ -181,6 +181,18 @@ class CliIT {
         assertThat(http.get("/api/v1/feature-views/" + p + "_stats").json().get("ttl_seconds").asLong())
                 .isEqualTo(3600);
 
+        // A schedule goes to the server, and is then unchanged; taking it out of the file takes it off the view.
+        Files.writeString(view, viewYaml("1h", BOTH_FEATURES) + "schedule: PT1H\n");
+        Run scheduled = cairn("apply", dir.toString());
+        assertThat(scheduled.code()).as(scheduled.err()).isZero();
+        assertThat(http.get("/api/v1/feature-views/" + p + "_stats").json().get("schedule").asString())
+                .isEqualTo("PT1H");
+        assertThat(cairn("plan", dir.toString()).out()).contains("= unchanged feature_view " + p + "_stats");
+        Files.writeString(view, viewYaml("1h", BOTH_FEATURES));
+        assertThat(cairn("plan", dir.toString()).out()).contains("~ change    feature_view " + p + "_stats");
+        assertThat(cairn("apply", dir.toString()).code()).isZero();
+        assertThat(http.get("/api/v1/feature-views/" + p + "_stats").json().path("schedule").isNull()).isTrue();
+
         // Prune, limited to this test's names on a server other tests share: deployments go before views.
         Files.delete(view);
         Files.delete(deploy);
