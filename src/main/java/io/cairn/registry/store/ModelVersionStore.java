@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import io.cairn.platform.db.TableStatistics;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
@@ -24,8 +25,11 @@ public class ModelVersionStore {
 
     private final JdbcClient jdbc;
 
-    public ModelVersionStore(JdbcClient jdbc) {
+    private final TableStatistics statistics;
+
+    public ModelVersionStore(JdbcClient jdbc, TableStatistics statistics) {
         this.jdbc = jdbc;
+        this.statistics = statistics;
     }
 
     /** A version's own row, without tags and aliases. */
@@ -46,6 +50,7 @@ public class ModelVersionStore {
                 .param("run", row.runId()).param("link", row.runLink()).param("status", row.status())
                 .param("storage", row.storageLocation())
                 .update();
+        statistics.wrote("model_versions", 1);
     }
 
     public Optional<VersionRow> find(String name, int version) {
@@ -91,6 +96,7 @@ public class ModelVersionStore {
                 INSERT INTO model_version_tags (name, version, key, value) VALUES (:name, :version, :key, :value)
                 ON CONFLICT (name, version, key) DO UPDATE SET value = excluded.value""")
                 .param("name", name).param("version", version).param("key", key).param("value", value).update();
+        statistics.wrote("model_version_tags", 1);
     }
 
     public boolean deleteTag(String name, int version, String key) {

@@ -12,6 +12,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import org.springframework.dao.DuplicateKeyException;
+import io.cairn.platform.db.TableStatistics;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
@@ -21,8 +22,11 @@ public class RegisteredModelStore {
 
     private final JdbcClient jdbc;
 
-    public RegisteredModelStore(JdbcClient jdbc) {
+    private final TableStatistics statistics;
+
+    public RegisteredModelStore(JdbcClient jdbc, TableStatistics statistics) {
         this.jdbc = jdbc;
+        this.statistics = statistics;
     }
 
     /** A registered model's own row. */
@@ -35,6 +39,7 @@ public class RegisteredModelStore {
                     INSERT INTO registered_models (name, creation_timestamp, last_updated_timestamp, description)
                     VALUES (:name, :now, :now, :description)""")
                     .param("name", name).param("now", now).param("description", description).update();
+            statistics.wrote("registered_models", 1);
         } catch (DuplicateKeyException e) {
             throw CairnException.alreadyExists("Registered Model (name=" + name + ") already exists.");
         }
@@ -87,6 +92,7 @@ public class RegisteredModelStore {
                 INSERT INTO registered_model_tags (name, key, value) VALUES (:name, :key, :value)
                 ON CONFLICT (name, key) DO UPDATE SET value = excluded.value""")
                 .param("name", name).param("key", key).param("value", value).update();
+        statistics.wrote("registered_model_tags", 1);
     }
 
     public boolean deleteTag(String name, String key) {

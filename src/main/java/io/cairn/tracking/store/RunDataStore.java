@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import javax.sql.DataSource;
 import org.postgresql.PGConnection;
+import io.cairn.platform.db.TableStatistics;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.datasource.DataSourceUtils;
@@ -32,11 +33,13 @@ public class RunDataStore {
     private static final int COPY_THRESHOLD = 16;
 
     private final JdbcClient jdbc;
+    private final TableStatistics statistics;
     private final JdbcTemplate template;
     private final DataSource dataSource;
     private final JsonMapper json = JsonMapper.builder().build();
 
-    public RunDataStore(JdbcClient jdbc, JdbcTemplate template, DataSource dataSource) {
+    public RunDataStore(JdbcClient jdbc, JdbcTemplate template, DataSource dataSource, TableStatistics statistics) {
+        this.statistics = statistics;
         this.jdbc = jdbc;
         this.template = template;
         this.dataSource = dataSource;
@@ -56,6 +59,7 @@ public class RunDataStore {
                     ps.setString(2, e.getKey());
                     ps.setString(3, e.getValue());
                 });
+        statistics.wrote("run_params", sorted.size());
         Map<String, String> stored = new HashMap<>();
         jdbc.sql("SELECT key, value FROM run_params WHERE run_id = :run AND key = ANY(:keys)")
                 .param("run", runId).param("keys", params.keySet().toArray(String[]::new))
@@ -77,6 +81,7 @@ public class RunDataStore {
                     ps.setString(2, e.getKey());
                     ps.setString(3, e.getValue());
                 });
+        statistics.wrote("run_tags", sorted.size());
     }
 
     public boolean deleteTag(String runId, String key) {
@@ -149,6 +154,7 @@ public class RunDataStore {
                     ps.setLong(4, m.timestamp());
                     ps.setLong(5, m.step());
                 });
+        statistics.wrote("latest_metrics", rows.size());
     }
 
     public List<Metric> history(String runId, String key, int limit, int offset) {

@@ -3,6 +3,7 @@ package io.cairn.tracking.store;
 import io.cairn.platform.error.CairnException;
 import io.cairn.tracking.RunInfo;
 import io.cairn.tracking.ViewType;
+import io.cairn.platform.db.TableStatistics;
 import io.cairn.platform.search.Comparison;
 import io.cairn.platform.search.SqlComparisons;
 import io.cairn.platform.search.OrderBy;
@@ -25,9 +26,11 @@ public class RunStore {
             + "r.end_time, r.artifact_uri, r.lifecycle_stage";
 
     private final JdbcClient jdbc;
+    private final TableStatistics statistics;
 
-    public RunStore(JdbcClient jdbc) {
+    public RunStore(JdbcClient jdbc, TableStatistics statistics) {
         this.jdbc = jdbc;
+        this.statistics = statistics;
     }
 
     public void insert(RunInfo run) {
@@ -39,6 +42,7 @@ public class RunStore {
                 .param("name", run.runName()).param("user", run.userId()).param("status", run.status())
                 .param("start", run.startTime()).param("end", run.endTime()).param("uri", run.artifactUri())
                 .update();
+        statistics.wrote("runs", 1);
     }
 
     public Optional<RunInfo> find(String runId) {
