@@ -109,10 +109,19 @@ public class ProblemDetailsAdvice {
     }
 
     public static ResponseEntity<ProblemDetail> problem(ErrorCode code, String detail) {
-        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.valueOf(code.httpStatus()), detail);
+        int status = status(code);
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.valueOf(status), detail);
         problem.setType(URI.create("urn:cairn:problem:" + code.name().toLowerCase(Locale.ROOT).replace('_', '-')));
         problem.setProperty("code", code.name());
-        return ResponseEntity.status(code.httpStatus()).body(problem);
+        return ResponseEntity.status(status).body(problem);
+    }
+
+    /**
+     * The HTTP status of a code on /api/v1. MLflow answers a name already taken with 400, which its clients expect on
+     * MLflow paths; HTTP's own status for it, and what problem details' readers expect, is 409 Conflict.
+     */
+    static int status(ErrorCode code) {
+        return code == ErrorCode.RESOURCE_ALREADY_EXISTS ? HttpStatus.CONFLICT.value() : code.httpStatus();
     }
 
     private static String path(JacksonException e) {
