@@ -134,7 +134,9 @@ class FeatureServer implements SmartLifecycle {
                 });
         try {
             listener = bootstrap.bind(properties.address(), properties.port()).syncUninterruptibly().channel();
-        } catch (RuntimeException e) {
+        } catch (Exception e) {
+            // Exception, not RuntimeException: Netty rethrows the bind's java.net.BindException, a checked
+            // exception, without declaring it, so a port in use used to escape with only "Address already in use".
             shutDown();
             throw new IllegalStateException("The feature server could not listen on " + properties.address() + ":"
                     + properties.port() + " (" + e.getMessage() + "); set cairn.features.server.port to a free port "
