@@ -2,6 +2,7 @@ package io.cairn.features.online;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.cairn.IntegrationTest;
 import io.cairn.features.Feature;
@@ -80,7 +81,7 @@ class RedisOutageIT {
         assertThat(client.options().getTimeoutOptions().isTimeoutCommands()).isFalse();
         Process busy = new ProcessBuilder("redis-cli", "-p", Integer.toString(port), "DEBUG", "SLEEP", "3")
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        Thread.sleep(300);
+        Thread.sleep(300); // not a poll: the time for DEBUG SLEEP to reach Redis, which then answers nothing
         long asked = System.nanoTime();
         assertThat(store.readAsync(lookup)).failsWithin(Duration.ofSeconds(5))
                 .withThrowableOfType(java.util.concurrent.ExecutionException.class)
@@ -107,18 +108,11 @@ class RedisOutageIT {
                 .withMessageContaining("Redis at 127.0.0.1:" + port);
 
         redis = start(server, port);
-        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-        Long written = null;
-        while (written == null) {
-            try {
-                written = store.write(view, List.of(new OnlineRow(List.of(1L), 20, new Object[] {0.75})));
-            } catch (CairnException e) {
-                if (System.nanoTime() > deadline) {
-                    throw e;
-                }
-                Thread.sleep(100);
-            }
-        }
+        // Unavailable until the client has reconnected by itself; any other failure ends the test at once.
+        long written = await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(100))
+                .ignoreException(CairnException.class)
+                .until(() -> store.write(view, List.of(new OnlineRow(List.of(1L), 20, new Object[] {0.75}))),
+                        w -> w != null);
         assertThat(written).isEqualTo(1);
         assertThat(store.read(lookup).get(0).values()).containsExactly("=0.75");
         // One timing per successful read's round trip; failed and timed-out reads are not timed.
@@ -139,17 +133,17 @@ class RedisOutageIT {
         Process p = new ProcessBuilder(server, "--port", Integer.toString(port), "--bind", "127.0.0.1", "--save", "",
                 "--appendonly", "no", "--enable-debug-command", "local").redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (true) {
-            try (Socket s = new Socket("127.0.0.1", port)) {
-                return p;
-            } catch (java.io.IOException e) {
-                if (System.nanoTime() > deadline) {
-                    p.destroyForcibly();
-                    throw new IllegalStateException("redis-server did not start on port " + port);
-                }
-                Thread.sleep(50);
-            }
+        try {
+            await().alias("redis-server listens on port " + port).atMost(Duration.ofSeconds(10))
+                    .pollInterval(Duration.ofMillis(50)).ignoreException(java.io.IOException.class).until(() -> {
+                        try (Socket s = new Socket("127.0.0.1", port)) {
+                            return true;
+                        }
+                    });
+        } catch (RuntimeException e) {
+            p.destroyForcibly();
+            throw e;
         }
+        return p;
     }
 }

@@ -89,10 +89,10 @@ class BatcherTest {
                 (requests, nanos) -> runs.add(requests));
         batcher.arrive();
         batcher.arrive();
-        Future<Batcher.Outcome> leader = pool.submit(() -> batcher.infer(rows("input", 1, 2), null));
-        Thread.sleep(100);
+        Follower leader = Follower.start(batcher, rows("input", 1, 2));
+        leader.awaitCollecting();
         batcher.depart(); // the second request turned out malformed
-        assertThat(leader.get().batchRequests()).isEqualTo(1);
+        assertThat(leader.outcome().batchRequests()).isEqualTo(1);
     }
 
     @Test
