@@ -12,7 +12,7 @@ import io.cairn.features.online.FeastJson.PushRequest;
 import io.cairn.features.online.OnlineFeatures.Result;
 import io.cairn.platform.error.CairnException;
 import io.cairn.platform.error.ErrorCode;
-import io.cairn.platform.error.FeastErrorAdvice;
+import io.cairn.platform.error.ApiError;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.netty.bootstrap.ServerBootstrap;
@@ -472,8 +472,8 @@ class FeatureServer implements SmartLifecycle {
             return Answer.detail(feast, ErrorCode.TEMPORARILY_UNAVAILABLE.httpStatus(),
                     "The feature server is busy (too many pushes or materializations queued); retry shortly.");
         }
-        FeastErrorAdvice.Mapped mapped = FeastErrorAdvice.map(e);
-        return Answer.detail(feast, mapped.status(), mapped.detail());
+        ApiError translated = FeastErrorAdvice.TRANSLATION.translate(e);
+        return Answer.detail(feast, translated.status(), translated.message());
     }
 
     private Timer timer(String path, int status) {
