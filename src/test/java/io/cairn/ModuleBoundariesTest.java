@@ -2,9 +2,12 @@ package io.cairn;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.springframework.modulith.core.ApplicationModule;
 import org.springframework.modulith.core.ApplicationModules;
+import org.springframework.modulith.docs.Documenter;
 
 class ModuleBoundariesTest {
 
@@ -28,5 +31,21 @@ class ModuleBoundariesTest {
         // verify() only catches cycles; this keeps the direction fixed before anything could point back.
         assertThat(tracking.getDirectDependencies(modules).containsModuleNamed("artifacts")).isTrue();
         assertThat(artifacts.getDirectDependencies(modules).containsModuleNamed("tracking")).isFalse();
+    }
+
+    /**
+     * The module diagrams (PlantUML) in docs/modules, written from the same model {@code verify()} checks, so the
+     * picture cannot drift from the code: a build that changes a dependency between modules changes these files, and
+     * the change is committed with it.
+     */
+    @Test
+    void writesTheModuleDiagrams() throws Exception {
+        new Documenter(modules, Documenter.Options.defaults().withOutputFolder("docs/modules"))
+                .writeModulesAsPlantUml()
+                .writeIndividualModulesAsPlantUml();
+        Path all = Path.of("docs/modules/components.puml");
+        assertThat(all).exists();
+        String diagram = Files.readString(all);
+        modules.forEach(module -> assertThat(diagram).contains("\"" + module.getDisplayName() + "\""));
     }
 }
