@@ -38,6 +38,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.HdrHistogram.Histogram;
 
 /**
  * Load generator for Cairn's model serving (issue #5). Single file; needs ONNX Runtime, tribuo-util-onnx (the ONNX
@@ -380,25 +381,24 @@ public class ServingBench {
         return new Window(stats, rate);
     }
 
+    /** Latency percentiles of nanosecond samples (HdrHistogram, three significant digits: within 0.1 %). */
     static final class Stats {
-        final long[] sorted;
+        final Histogram latencies = new Histogram(3);
 
-        Stats(long[] latencies) {
-            sorted = latencies.clone();
-            Arrays.sort(sorted);
+        Stats(long[] nanos) {
+            for (long v : nanos) {
+                latencies.recordValue(v);
+            }
         }
 
+        /** The latency at quantile {@code q} (0 to 1), in ms. */
         double p(double q) {
-            if (sorted.length == 0) {
-                return Double.NaN;
-            }
-            int rank = (int) Math.ceil(q * sorted.length);
-            return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))] / 1e6;
+            return latencies.getTotalCount() == 0 ? Double.NaN : latencies.getValueAtPercentile(q * 100) / 1e6;
         }
 
         void print(String what) {
             System.out.printf(Locale.ROOT, "  %-36s n=%,d  p50 %.3f ms  p90 %.3f ms  p99 %.3f ms  max %.3f ms%n", what,
-                    sorted.length, p(0.5), p(0.9), p(0.99), sorted.length == 0 ? Double.NaN : sorted[sorted.length - 1] / 1e6);
+                    latencies.getTotalCount(), p(0.5), p(0.9), p(0.99), p(1));
         }
     }
 

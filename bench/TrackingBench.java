@@ -28,6 +28,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.HdrHistogram.Histogram;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyManager;
 
@@ -399,8 +400,8 @@ public class TrackingBench {
             }
         }
         meter.end();
-        Arrays.sort(lat);
-        double p50 = pct(lat, 0.50), p99 = pct(lat, 0.99), max = lat[lat.length - 1] / 1e6;
+        Histogram latencies = histogram(lat);
+        double p50 = ms(latencies, 50), p99 = ms(latencies, 99), max = ms(latencies, 100);
         System.out.printf(Locale.ROOT, "  %d runs per response (%,d bytes); latency p50 %.1f ms, p99 %.1f ms, max %.1f ms, "
                 + "mean %.1f ms%n", want.size(), bytes, p50, p99, max, Arrays.stream(lat).average().orElse(0) / 1e6);
         summary.add(String.format(Locale.ROOT, "| search-runs over %,d runs, max_results=%d (%d runs returned) "
@@ -464,22 +465,23 @@ public class TrackingBench {
         }
     }
 
-    record Result(long units, double seconds, long[] latencies) {
+    record Result(long units, double seconds, Histogram latencies) {
         double rate() {
             return units / seconds;
         }
 
+        /** The latency at quantile {@code q} (0 to 1), in ms. */
         double p(double q) {
-            return pct(latencies, q);
+            return ms(latencies, q * 100);
         }
 
         double max() {
-            return latencies.length == 0 ? 0 : latencies[latencies.length - 1] / 1e6;
+            return ms(latencies, 100);
         }
 
         void print(String name, String unit) {
             System.out.printf(Locale.ROOT, "  %s: %,d %s in %.2f s = %,.0f %s/s; %d calls, latency p50 %.1f ms, "
-                            + "p99 %.1f ms, max %.1f ms%n", name, units, unit, seconds, rate(), unit, latencies.length,
+                            + "p99 %.1f ms, max %.1f ms%n", name, units, unit, seconds, rate(), unit, latencies.getTotalCount(),
                     p(0.50), p(0.99), max());
         }
     }
@@ -514,13 +516,13 @@ public class TrackingBench {
             end = Math.max(end, clock.lastEnd[w]);
             calls += clock.count[w];
         }
-        long[] all = new long[calls];
-        int at = 0;
+        Histogram all = new Histogram(3);
         for (int w = 0; w < workers; w++) {
-            System.arraycopy(clock.perWorker.get(w), 0, all, at, clock.count[w]);
-            at += clock.count[w];
+            long[] mine = clock.perWorker.get(w);
+            for (int i = 0; i < clock.count[w]; i++) {
+                all.recordValue(mine[i]);
+            }
         }
-        Arrays.sort(all);
         if (calls == 0) {
             throw new IllegalStateException("no call completed inside the measured window");
         }
@@ -553,12 +555,20 @@ public class TrackingBench {
         }
     }
 
-    static double pct(long[] sorted, double q) {
-        if (sorted.length == 0) {
-            return 0;
+    static Histogram histogram(long[] nanos) {
+        Histogram h = new Histogram(3);
+        for (long v : nanos) {
+            h.recordValue(v);
         }
-        int rank = (int) Math.ceil(q * sorted.length);
-        return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))] / 1e6;
+        return h;
+    }
+
+    /**
+     * The latency at {@code percentile} (0 to 100) in ms, 0 without samples. HdrHistogram keeps three significant
+     * digits, so a figure is within 0.1 % of the exact rank.
+     */
+    static double ms(Histogram latencies, double percentile) {
+        return latencies.getTotalCount() == 0 ? 0 : latencies.getValueAtPercentile(percentile) / 1e6;
     }
 
     // ---- CPU accounting ------------------------------------------------------------------------------------------

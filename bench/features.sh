@@ -49,6 +49,7 @@ cleanup_extra() {
 wait_for_idle
 build_jar
 find_pgjdbc
+find_hdrhistogram
 
 # DuckDB is a bench-only dependency: fetched into the local Maven repository, never part of the application.
 DUCKDB="${HOME}/.m2/repository/org/duckdb/duckdb_jdbc/${DUCKDB_VERSION}/duckdb_jdbc-${DUCKDB_VERSION}.jar"
@@ -76,7 +77,7 @@ start_server --spring.data.redis.host="${REDIS_HOST}" --spring.data.redis.port="
 wait_for_idle
 log "load average before measuring: $(cut -d' ' -f1-3 /proc/loadavg)"
 start_foreign_monitor
-run_load_generator -Xmx2g -cp "${PGJDBC}:${DUCKDB}" "${ROOT}/bench/FeaturesBench.java"
+run_load_generator -Xmx2g -cp "${PGJDBC}:${DUCKDB}:${HDRHISTOGRAM}" "${ROOT}/bench/FeaturesBench.java"
 report_foreign_monitor
 log "load average after measuring: $(cut -d' ' -f1-3 /proc/loadavg)"
 log "done; results in ${WORK}/results.txt"

@@ -89,6 +89,23 @@ find_pgjdbc() {
     log "pgjdbc: ${PGJDBC}"
 }
 
+# Sets HDRHISTOGRAM to the HdrHistogram jar the project resolves (Micrometer's; falling back to the newest in ~/.m2):
+# the load generators take their latency percentiles from it.
+find_hdrhistogram() {
+    log "locating HdrHistogram"
+    HDRHISTOGRAM=""
+    if (cd "${ROOT}" && ./mvnw -q dependency:build-classpath -Dmdep.outputFile="${WORK}/hdrhistogram.classpath" \
+            -DincludeGroupIds=org.hdrhistogram -DincludeArtifactIds=HdrHistogram) >"${WORK}/mvn-classpath.log" 2>&1; then
+        HDRHISTOGRAM="$(tr ':' '\n' <"${WORK}/hdrhistogram.classpath" | grep -m1 'HdrHistogram-.*\.jar$' || true)"
+    fi
+    if [[ -z "${HDRHISTOGRAM}" || ! -f "${HDRHISTOGRAM}" ]]; then
+        HDRHISTOGRAM="$(find "${HOME}/.m2/repository/org/hdrhistogram/HdrHistogram" -name 'HdrHistogram-*.jar' 2>/dev/null \
+            | grep -v -e sources -e javadoc | sort -V | tail -n 1 || true)"
+    fi
+    [[ -n "${HDRHISTOGRAM}" && -f "${HDRHISTOGRAM}" ]] || die "HdrHistogram jar not found (dependency:build-classpath and ~/.m2)"
+    log "HdrHistogram: ${HDRHISTOGRAM}"
+}
+
 # Drops and recreates DB_NAME on PG_HOST:PG_PORT; sets PSQL (an array) for later queries.
 recreate_database() {
     log "recreating database ${DB_NAME}"

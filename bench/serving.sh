@@ -38,12 +38,12 @@ start_work cairn-bench-serving
 # ---- 1. build and class path ------------------------------------------------------------------------------------------
 wait_for_idle
 build_jar
-log "locating ONNX Runtime and the ONNX protobuf classes"
+log "locating ONNX Runtime, the ONNX protobuf classes and HdrHistogram"
 ./mvnw -q dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="${WORK}/bench.classpath" \
-    -DincludeArtifactIds=onnxruntime,tribuo-util-onnx,protobuf-java >"${WORK}/mvn-classpath.log" 2>&1 \
+    -DincludeArtifactIds=onnxruntime,tribuo-util-onnx,protobuf-java,HdrHistogram >"${WORK}/mvn-classpath.log" 2>&1 \
     || die "could not resolve the bench class path (log: ${WORK}/mvn-classpath.log)"
 BENCH_CP="$(cat "${WORK}/bench.classpath")"
-for jar in onnxruntime- tribuo-util-onnx- protobuf-java-; do
+for jar in onnxruntime- tribuo-util-onnx- protobuf-java- HdrHistogram-; do
     tr ':' '\n' <<<"${BENCH_CP}" | grep -q "/${jar}[0-9]" || die "${jar%-} missing from the bench class path: ${BENCH_CP}"
 done
 log "bench class path: ${BENCH_CP}"

@@ -32,6 +32,7 @@ start_work cairn-bench
 wait_for_idle
 build_jar
 find_pgjdbc
+find_hdrhistogram
 
 # ---- 2. fresh database and the server -------------------------------------------------------------------------------
 recreate_database
@@ -43,7 +44,7 @@ log "machine idle; load average $(cut -d' ' -f1-3 /proc/loadavg)"
 WRITES_BEFORE="$(other_db_writes)"
 export SERVER_PID # the load generator attributes CPU time to the server
 start_foreign_monitor
-run_load_generator -Xmx512m -cp "${PGJDBC}" "${ROOT}/bench/TrackingBench.java"
+run_load_generator -Xmx512m -cp "${PGJDBC}:${HDRHISTOGRAM}" "${ROOT}/bench/TrackingBench.java"
 WRITES_AFTER="$(other_db_writes)"
 report_foreign_monitor
 report_other_db_writes "${WRITES_BEFORE}" "${WRITES_AFTER}"

@@ -2,9 +2,12 @@ package io.cairn;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.springframework.modulith.core.ApplicationModule;
 import org.springframework.modulith.core.ApplicationModules;
+import org.springframework.modulith.docs.Documenter;
 
 class ModuleBoundariesTest {
 
@@ -36,5 +39,21 @@ class ModuleBoundariesTest {
         // The CLI runs without Spring; any server bean it reached would be null there.
         ApplicationModule cli = modules.getModuleByName("cli").orElseThrow();
         assertThat(cli.getDirectDependencies(modules).stream()).isEmpty();
+    }
+
+    /**
+     * The module diagrams (PlantUML) in docs/modules, written from the same model {@code verify()} checks, so the
+     * picture cannot drift from the code: a build that changes a dependency between modules changes these files, and
+     * the change is committed with it.
+     */
+    @Test
+    void writesTheModuleDiagrams() throws Exception {
+        new Documenter(modules, Documenter.Options.defaults().withOutputFolder("docs/modules"))
+                .writeModulesAsPlantUml()
+                .writeIndividualModulesAsPlantUml();
+        Path all = Path.of("docs/modules/components.puml");
+        assertThat(all).exists();
+        String diagram = Files.readString(all);
+        modules.forEach(module -> assertThat(diagram).contains("\"" + module.getDisplayName() + "\""));
     }
 }

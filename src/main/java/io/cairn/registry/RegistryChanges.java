@@ -3,15 +3,18 @@ package io.cairn.registry;
 import io.cairn.platform.audit.AuditLog;
 import io.cairn.registry.store.RegistryEventStore;
 import java.time.Clock;
-import java.util.List;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.stereotype.Component;
-import org.springframework.transaction.annotation.Transactional;
 
 /**
  * Records what changed in the registry: an audit row for every change and, for alias and stage changes, a
- * {@link RegistryEvent} stored for other replicas and published in-process. Both happen inside the change's
+ * {@link RegistryEvent} stored in {@code registry_events} and published in-process. Both happen inside the change's
  * transaction; in-process listeners should use {@code @TransactionalEventListener} to act after commit.
+ *
+ * <p>Other replicas do not follow the stored events by id (there was a {@code since(afterId)} for that, which only a
+ * test called): ids are taken at insert, not at commit, so a follower asking for {@code event_id > last} could skip a
+ * change that committed late. Serving re-reads the alias targets on every reconcile pass instead, which cannot miss
+ * one, and takes the in-process event only as a cue to reconcile at once.
  */
 @Component
 public class RegistryChanges {
@@ -35,17 +38,5 @@ public class RegistryChanges {
     void event(RegistryEvent.Type type, String name, String alias, Integer version, Integer previous, String stage) {
         RegistryEvent stored = events.append(new RegistryEvent(0, clock.millis(), type, name, alias, version, previous, stage));
         publisher.publishEvent(stored);
-    }
-
-    /** Alias and stage changes after {@code afterId}, oldest first, for replicas that follow the registry. */
-    @Transactional(readOnly = true)
-    public List<RegistryEvent> since(long afterId, int limit) {
-        return events.since(afterId, limit);
-    }
-
-    /** The newest event id, where a follower starts. */
-    @Transactional(readOnly = true)
-    public long lastEventId() {
-        return events.lastId();
     }
 }

@@ -1,6 +1,7 @@
 package io.cairn.artifacts;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.cairn.GeneratedContent;
 import io.cairn.GeneratedContent.Drained;
@@ -146,24 +147,24 @@ class ArtifactStreamingIT {
         }
     }
 
-    private static void awaitReady() throws InterruptedException {
-        long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+    private static void awaitReady() {
         HttpJson client = new HttpJson(base);
-        while (System.nanoTime() < deadline) {
+        await().atMost(READY_TIMEOUT).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
             if (!server.isAlive()) {
                 throw new IllegalStateException("server exited during start-up (" + server.exitValue() + "): " + tail());
             }
-            try {
-                HttpJson.Response ready = client.get("/actuator/health/readiness");
-                if (ready.status() == 200 && ready.body().contains("\"UP\"")) {
-                    return;
-                }
-            } catch (IllegalStateException e) {
-                // connection refused until the port opens
-            }
-            Thread.sleep(500);
+            assertThat(readiness(client)).as(() -> "the server's readiness; its log: " + tail()).contains("\"UP\"");
+        });
+    }
+
+    /** The readiness answer's body when it is 200, else empty (also while the port is not open yet). */
+    private static String readiness(HttpJson client) {
+        try {
+            HttpJson.Response ready = client.get("/actuator/health/readiness");
+            return ready.status() == 200 ? ready.body() : "";
+        } catch (IllegalStateException e) {
+            return ""; // connection refused until the port opens
         }
-        throw new IllegalStateException("server not ready after " + READY_TIMEOUT + ": " + tail());
     }
 
     private static Path serverJar() {

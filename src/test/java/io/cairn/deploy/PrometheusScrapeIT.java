@@ -1,6 +1,7 @@
 package io.cairn.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.cairn.HttpJson;
@@ -20,6 +21,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -180,27 +182,26 @@ class PrometheusScrapeIT {
         throw new AssertionError("no tracking panel with a runs/(...) uri filter");
     }
 
-    private JsonNode awaitResult(String promql) throws Exception {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        JsonNode last = null;
-        while (System.nanoTime() < deadline) {
-            assertThat(prometheus.isAlive()).as("prometheus exited: " + log()).isTrue();
+    private JsonNode awaitResult(String promql) {
+        AtomicReference<JsonNode> last = new AtomicReference<>();
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+            if (!prometheus.isAlive()) {
+                throw new IllegalStateException("prometheus exited: " + log());
+            }
             try {
                 HttpJson.Response response = prometheusApi.get("/api/v1/query?query="
                         + URLEncoder.encode(promql, StandardCharsets.UTF_8));
                 // 503 while Prometheus replays its WAL and opens the TSDB: not ready yet.
                 if (response.status() == 200) {
-                    last = response.json();
-                    if (!last.at("/data/result").isEmpty()) {
-                        return last.at("/data/result");
-                    }
+                    last.set(response.json());
                 }
             } catch (IllegalStateException e) {
                 // not listening yet
             }
-            Thread.sleep(500);
-        }
-        throw new AssertionError("no data for " + promql + " after " + WAIT + ": " + last + "\n" + log());
+            assertThat(last.get() == null || last.get().at("/data/result").isEmpty())
+                    .as(() -> "no data for " + promql + ": " + last.get() + "\n" + log()).isFalse();
+        });
+        return last.get().at("/data/result");
     }
 
     private JsonNode query(String promql) {

@@ -1,6 +1,7 @@
 package io.cairn.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.cairn.HttpJson;
 import io.cairn.HttpJson.Response;
@@ -280,9 +281,9 @@ class TwoReplicasIT {
             String events = "SELECT count(*) FROM monitoring_events WHERE deployment = :d AND kind = 'quality'";
             within(Duration.ofSeconds(150), () -> jdbc.sql(events).param("d", deployment).query(Long.class).single() > 0,
                     System.nanoTime());
-            // Long enough for both replicas' jobs (every minute) to have come round again.
-            Thread.sleep(Duration.ofSeconds(70).toMillis());
-            assertThat(jdbc.sql(events).param("d", deployment).query(Long.class).single()).isEqualTo(1);
+            // Still one event after long enough for both replicas' jobs (every minute) to have come round again.
+            await().during(Duration.ofSeconds(70)).atMost(Duration.ofSeconds(80)).pollInterval(Duration.ofSeconds(1))
+                    .until(() -> jdbc.sql(events).param("d", deployment).query(Long.class).single() == 1);
             assertThat(jdbc.sql("SELECT count(*) FROM quality_history WHERE deployment = :d AND window_start = :w")
                     .param("d", deployment).param("w", java.sql.Timestamp.from(at.truncatedTo(ChronoUnit.HOURS)))
                     .query(Long.class).single()).isEqualTo(1);
@@ -379,21 +380,11 @@ class TwoReplicasIT {
      * ({@link System#nanoTime()}); returns how long it took.
      */
     static Duration within(Duration limit, Supplier<Boolean> condition, long since) {
-        long deadline = since + limit.toNanos();
-        while (true) {
-            if (condition.get()) {
-                return Duration.ofNanos(System.nanoTime() - since);
-            }
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not true within " + limit);
-            }
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
-        }
+        Duration left = limit.minusNanos(System.nanoTime() - since);
+        await().alias("true within " + limit).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(100))
+                .atMost(left.compareTo(Duration.ofMillis(1)) > 0 ? left : Duration.ofMillis(1))
+                .until(condition::get);
+        return Duration.ofNanos(System.nanoTime() - since);
     }
 
     private String runWithModelFiles(HttpJson replica) {
@@ -485,24 +476,24 @@ class TwoReplicasIT {
         }
     }
 
-    private void awaitReady() throws InterruptedException {
-        long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
-        while (System.nanoTime() < deadline) {
+    private void awaitReady() {
+        await().atMost(READY_TIMEOUT).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
             if (!replicaB.isAlive()) {
                 throw new IllegalStateException("replica B exited during start-up (" + replicaB.exitValue() + "): "
                         + tail());
             }
-            try {
-                Response ready = b.get("/actuator/health/readiness");
-                if (ready.status() == 200 && ready.body().contains("\"UP\"")) {
-                    return;
-                }
-            } catch (IllegalStateException e) {
-                // connection refused until the port opens
-            }
-            Thread.sleep(500);
+            assertThat(readiness()).as(() -> "replica B's readiness; its log: " + tail()).contains("\"UP\"");
+        });
+    }
+
+    /** The readiness answer's body when it is 200, else empty (also while the port is not open yet). */
+    private String readiness() {
+        try {
+            Response ready = b.get("/actuator/health/readiness");
+            return ready.status() == 200 ? ready.body() : "";
+        } catch (IllegalStateException e) {
+            return ""; // connection refused until the port opens
         }
-        throw new IllegalStateException("replica B not ready after " + READY_TIMEOUT + ": " + tail());
     }
 
     private String tail() {

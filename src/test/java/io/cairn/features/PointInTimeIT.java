@@ -255,7 +255,8 @@ class PointInTimeIT {
         assertThat(rows(http.get("/api/v1/training-sets/" + id + "/rows").json())).containsExactlyElementsOf(EXPECTED);
 
         Response again = http.post("/api/v1/training-sets", request(true, name));
-        assertThat(again.status()).isEqualTo(400);
+        assertThat(again.status()).isEqualTo(409);
+        assertThat(again.json().get("status").asInt()).isEqualTo(409);
         assertThat(again.json().get("code").asString()).isEqualTo("RESOURCE_ALREADY_EXISTS");
         assertThat(http.get("/api/v1/training-sets").json().get("training_sets").valueStream()
                 .map(n -> n.get("name").asString())).contains(name);

@@ -1,6 +1,7 @@
 package io.cairn.monitoring;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.cairn.HttpJson;
 import io.cairn.HttpJson.Response;
@@ -8,6 +9,7 @@ import io.cairn.IntegrationTest;
 import io.cairn.artifacts.ArtifactStore;
 import io.cairn.serving.OnnxModels;
 import io.cairn.serving.ServingFixtures;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -87,11 +89,7 @@ class CanaryGuardIT {
             labels.add(Map.of("prediction_id", r.json().at("/parameters/prediction_id").asString(), "value",
                     x >= 0.5f ? 1 : 0));
         }
-        long deadline = System.nanoTime() + 15_000_000_000L;
-        while (known(deployment) < REQUESTS && System.nanoTime() < deadline) {
-            sleep(50);
-        }
-        assertThat(known(deployment)).isEqualTo(REQUESTS);
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(known(deployment)).isEqualTo(REQUESTS));
         Response loaded = http.post("/api/v1/deployments/" + deployment + "/ground-truth", Map.of("labels", labels));
         assertThat(loaded.status()).as(loaded.body()).isEqualTo(200);
     }
@@ -176,13 +174,5 @@ class CanaryGuardIT {
         assertThat(none.status()).isEqualTo(409);
         assertThat(none.body()).contains("no earlier version");
         assertThat(http.post("/api/v1/deployments/no-such-deployment/rollback", "").status()).isEqualTo(404);
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 }

@@ -2,11 +2,12 @@ package io.cairn.monitoring;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
+import static org.awaitility.Awaitility.await;
 
 import ai.onnx.proto.OnnxMl.TensorProto;
 import io.cairn.HttpJson;
-import io.cairn.IntegrationTest;
 import io.cairn.HttpJson.Response;
+import io.cairn.IntegrationTest;
 import io.cairn.artifacts.ArtifactStore;
 import io.cairn.serving.OnnxModels;
 import io.cairn.serving.ServingFixtures;
@@ -84,11 +85,7 @@ class DriftIT {
             assertThat(r.status()).as(r.body()).isEqualTo(200);
             sent += rows.length;
         }
-        long deadline = System.nanoTime() + 15_000_000_000L;
-        while (known() < LIVE_ROWS / 100 && System.nanoTime() < deadline) {
-            sleep(50);
-        }
-        assertThat(known()).isEqualTo(LIVE_ROWS / 100);
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(known()).isEqualTo(LIVE_ROWS / 100));
         sketches.flush();
     }
 
@@ -209,11 +206,9 @@ class DriftIT {
         }
         assertThat(fx.infer("/v2/models/" + signed + "/infer", ServingFixtures.fp32("x", rows)).status())
                 .isEqualTo(200);
-        long deadline = System.nanoTime() + 15_000_000_000L;
-        while (jdbc.sql("SELECT count(*) FROM monitored_predictions WHERE deployment = :d").param("d", signed)
-                .query(Long.class).single() == 0 && System.nanoTime() < deadline) {
-            sleep(50);
-        }
+        await().atMost(Duration.ofSeconds(15)).until(() -> jdbc.sql(
+                "SELECT count(*) FROM monitored_predictions WHERE deployment = :d").param("d", signed)
+                .query(Long.class).single() > 0);
         sketches.flush();
         Response r = http.get("/api/v1/deployments/" + signed + "/drift");
         assertThat(r.status()).as(r.body()).isEqualTo(200);
@@ -277,11 +272,9 @@ class DriftIT {
         String orphan = fx.deployReady("orphan", model, "champion");
         assertThat(fx.infer("/v2/models/" + orphan + "/infer", ServingFixtures.fp32("x", new float[][] {{1, 2, 3}}))
                 .status()).isEqualTo(200);
-        long deadline = System.nanoTime() + 15_000_000_000L;
-        while (jdbc.sql("SELECT count(*) FROM monitored_predictions WHERE deployment = :d").param("d", orphan)
-                .query(Long.class).single() == 0 && System.nanoTime() < deadline) {
-            sleep(50);
-        }
+        await().atMost(Duration.ofSeconds(15)).until(() -> jdbc.sql(
+                "SELECT count(*) FROM monitored_predictions WHERE deployment = :d").param("d", orphan)
+                .query(Long.class).single() > 0);
         sketches.flush();
         Response r = http.get("/api/v1/deployments/" + orphan + "/drift");
         assertThat(r.status()).as(r.body()).isEqualTo(409);
@@ -289,13 +282,5 @@ class DriftIT {
         assertThat(http.get("/api/v1/deployments/" + orphan + "/drift?from=2020-01-01T00:00:00Z"
                 + "&to=2020-01-02T00:00:00Z").status()).isEqualTo(404);
         assertThat(http.get("/api/v1/deployments/" + orphan + "/drift?from=soon").status()).isEqualTo(400);
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 }

@@ -1,6 +1,7 @@
 package io.cairn.monitoring;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.cairn.HttpJson;
 import io.cairn.HttpJson.Response;
@@ -10,6 +11,7 @@ import io.cairn.serving.OnnxModels;
 import io.cairn.serving.ServingFixtures;
 import java.net.URI;
 import java.net.http.HttpRequest;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -56,11 +58,8 @@ class GroundTruthIT {
         single1 = infer(new float[][] {{1, 2}}, null);
         single2 = infer(new float[][] {{3, 4}}, null);
         pair = infer(new float[][] {{5, 6}, {7, 8}}, "req-" + deployment);
-        long deadline = System.nanoTime() + 15_000_000_000L;
-        while (known() < 3 && System.nanoTime() < deadline) {
-            sleep(50);
-        }
-        assertThat(known()).as("monitoring learned of the three predictions").isEqualTo(3);
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(known())
+                .as("monitoring learned of the three predictions").isEqualTo(3));
     }
 
     @AfterEach
@@ -180,14 +179,5 @@ class GroundTruthIT {
         Response unknown = http.post("/api/v1/deployments/no-such-" + deployment + "/ground-truth",
                 Map.of("labels", List.of(Map.of("prediction_id", single1, "value", 1))));
         assertThat(unknown.status()).isEqualTo(404);
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
     }
 }

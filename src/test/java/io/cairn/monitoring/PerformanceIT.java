@@ -2,6 +2,7 @@ package io.cairn.monitoring;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
+import static org.awaitility.Awaitility.await;
 
 import ai.onnx.proto.OnnxMl.TensorProto;
 import io.cairn.HttpJson;
@@ -109,11 +110,8 @@ class PerformanceIT {
                 rows.add(new Row(id, r, input[r][0], region, input[r][2], channel, label));
             }
         }
-        long deadline = System.nanoTime() + 15_000_000_000L;
-        while (known() < REQUESTS && System.nanoTime() < deadline) {
-            sleep(50);
-        }
-        assertThat(known()).as("monitoring learned of every prediction").isEqualTo(REQUESTS);
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(known())
+                .as("monitoring learned of every prediction").isEqualTo(REQUESTS));
         Response loaded = http.post("/api/v1/deployments/" + deployment + "/ground-truth", Map.of("labels", labels));
         assertThat(loaded.status()).as(loaded.body()).isEqualTo(200);
         assertThat(loaded.json().get("stored").asLong()).isEqualTo(labels.size());
@@ -349,13 +347,5 @@ class PerformanceIT {
         assertThat(m.at("/positive_rate/value").asDouble()).isCloseTo((tp + fp) / (double) n, within(1e-12));
         assertThat(m.at("/roc_auc/value").asDouble()).isCloseTo(won / pairs, within(1e-12));
         assertThat(m.at("/log_loss/value").asDouble()).isCloseTo(logLoss / n, within(1e-9));
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 }

@@ -2,6 +2,7 @@ package io.cairn.monitoring;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
+import static org.awaitility.Awaitility.await;
 
 import io.cairn.HttpJson;
 import io.cairn.HttpJson.Response;
@@ -9,6 +10,7 @@ import io.cairn.IntegrationTest;
 import io.cairn.artifacts.ArtifactStore;
 import io.cairn.serving.OnnxModels;
 import io.cairn.serving.ServingFixtures;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
@@ -85,11 +87,9 @@ class SkewIT {
         Response p = http.post("/api/v1/deployments/" + deployment + "/predict",
                 Map.of("entities", Map.of("driver_id", List.of(1, 2, 3)), "parameters", Map.of("channel", "app")));
         assertThat(p.status()).as(p.body()).isEqualTo(200);
-        long deadline = System.nanoTime() + 15_000_000_000L;
-        while (jdbc.sql("SELECT count(*) FROM skew_samples WHERE deployment = :d").param("d", deployment)
-                .query(Long.class).single() == 0 && System.nanoTime() < deadline) {
-            sleep(50);
-        }
+        await().atMost(Duration.ofSeconds(15)).until(() -> jdbc.sql(
+                "SELECT count(*) FROM skew_samples WHERE deployment = :d").param("d", deployment)
+                .query(Long.class).single() > 0);
         assertThat(skewCheck.checkPending()).isPositive();
 
         Response r = http.get("/api/v1/deployments/" + deployment + "/skew");
@@ -119,13 +119,5 @@ class SkewIT {
         // Request tags on a prediction by entity key are bounded like the V2 parameters.
         assertThat(http.post("/api/v1/deployments/" + deployment + "/predict", Map.of("entities",
                 Map.of("driver_id", List.of(1)), "parameters", List.of(1))).status()).isEqualTo(400);
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 }

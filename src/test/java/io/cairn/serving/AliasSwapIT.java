@@ -1,6 +1,7 @@
 package io.cairn.serving;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.cairn.IntegrationTest;
 import io.cairn.artifacts.ArtifactStore;
@@ -83,18 +84,22 @@ class AliasSwapIT {
             int client = c;
             clients.add(pool.submit(() -> load(name, client, stop, sent, answers)));
         }
-        awaitCount(sent, 300);
-        fx.alias(model, "champion", v2);
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (answers.stream().filter(a -> String.valueOf(v2).equals(a.version())).count() < 300
-                && System.nanoTime() < deadline) {
-            Thread.sleep(20);
+        try {
+            await().atMost(Duration.ofSeconds(30))
+                    .untilAsserted(() -> assertThat(sent).hasValueGreaterThanOrEqualTo(300));
+            fx.alias(model, "champion", v2);
+            // Fails at the deadline: before, the loop fell through and the checks below ran on whatever had come in.
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
+                    .untilAsserted(() -> assertThat(answers.stream()
+                            .filter(a -> String.valueOf(v2).equals(a.version())).count())
+                            .as("answers of the new version").isGreaterThanOrEqualTo(300));
+        } finally {
+            stop.set(true);
+            for (Future<?> f : clients) {
+                f.get();
+            }
+            pool.shutdown();
         }
-        stop.set(true);
-        for (Future<?> f : clients) {
-            f.get();
-        }
-        pool.shutdown();
 
         List<Answer> failed = answers.stream().filter(a -> a.status() != 200).toList();
         assertThat(failed).as("failed requests").isEmpty();
@@ -140,13 +145,6 @@ class AliasSwapIT {
             } catch (Exception e) {
                 answers.add(new Answer(client, -1, null, null, e.toString()));
             }
-        }
-    }
-
-    private static void awaitCount(AtomicInteger count, int target) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (count.get() < target && System.nanoTime() < deadline) {
-            Thread.sleep(10);
         }
     }
 

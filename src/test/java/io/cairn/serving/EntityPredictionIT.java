@@ -1,7 +1,9 @@
 package io.cairn.serving;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import java.time.Duration;
 import io.cairn.HttpJson.Response;
 import io.cairn.IntegrationTest;
 import io.cairn.artifacts.ArtifactStore;
@@ -114,17 +116,11 @@ class EntityPredictionIT {
     }
 
     private JsonNode awaitLogged(String predictionId) {
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (System.nanoTime() < deadline) {
-            List<String> rows = jdbc.sql("SELECT json_build_object('entity_keys', entity_keys, 'inputs', inputs, "
-                            + "'outputs', outputs)::text FROM prediction_log WHERE id = CAST(:id AS uuid)")
-                    .param("id", predictionId).query(String.class).list();
-            if (!rows.isEmpty()) {
-                return io.cairn.HttpJson.mapper().readTree(rows.get(0));
-            }
-            ServingFixtures.sleep(50);
-        }
-        throw new AssertionError("prediction " + predictionId + " was not logged");
+        List<String> rows = await().atMost(Duration.ofSeconds(10)).alias("prediction " + predictionId + " is logged")
+                .until(() -> jdbc.sql("SELECT json_build_object('entity_keys', entity_keys, 'inputs', inputs, "
+                                + "'outputs', outputs)::text FROM prediction_log WHERE id = CAST(:id AS uuid)")
+                        .param("id", predictionId).query(String.class).list(), found -> !found.isEmpty());
+        return io.cairn.HttpJson.mapper().readTree(rows.get(0));
     }
 
     @Test

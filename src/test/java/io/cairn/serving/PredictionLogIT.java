@@ -1,7 +1,9 @@
 package io.cairn.serving;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import java.time.Duration;
 import io.cairn.HttpJson.Response;
 import io.cairn.IntegrationTest;
 import io.cairn.artifacts.ArtifactStore;
@@ -52,11 +54,7 @@ class PredictionLogIT {
             assertThat(r.status()).isEqualTo(200);
             ids.add(r.json().at("/parameters/prediction_id").asString());
         }
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (count(name) < 20 && System.nanoTime() < deadline) {
-            ServingFixtures.sleep(50);
-        }
-        assertThat(count(name)).isEqualTo(20);
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(count(name)).isEqualTo(20));
         List<String> logged = jdbc.sql("SELECT id::text FROM prediction_log WHERE deployment = :d")
                 .param("d", name).query(String.class).list();
         assertThat(logged).containsExactlyInAnyOrderElementsOf(ids);
@@ -90,10 +88,7 @@ class PredictionLogIT {
         Response r = fx.infer("/v2/models/" + name + "/infer", ServingFixtures.fp32("input", rows));
         assertThat(r.status()).isEqualTo(200);
         String id = r.json().at("/parameters/prediction_id").asString();
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (count(name) < 1 && System.nanoTime() < deadline) {
-            ServingFixtures.sleep(50);
-        }
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(count(name)).isEqualTo(1));
         Map<String, Object> row = jdbc.sql("SELECT inputs::text AS inputs, length(outputs::text) AS outputs "
                 + "FROM prediction_log WHERE id = CAST(:id AS uuid)").param("id", id).query().singleRow();
         assertThat((String) row.get("inputs")).isEqualTo("{\"omitted\":\"Inputs larger than "

@@ -15,7 +15,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
+import org.awaitility.Awaitility;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -141,19 +143,16 @@ public final class ServingFixtures {
         return name;
     }
 
-    /** Polls the deployment until the condition holds (bounded), and returns the last state. */
+    /** Polls the deployment until the condition holds (failing after 30 s), and returns the state that held it. */
     public JsonNode await(String name, Predicate<JsonNode> condition) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        JsonNode last = null;
-        while (System.nanoTime() < deadline) {
+        AtomicReference<JsonNode> last = new AtomicReference<>();
+        Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50)).untilAsserted(() -> {
             Response r = http.get("/api/v1/deployments/" + name);
-            last = r.json();
-            if (r.status() == 200 && condition.test(last)) {
-                return last;
-            }
-            sleep(50);
-        }
-        throw new AssertionError("Deployment " + name + " did not reach the expected state; last: " + last);
+            last.set(r.json());
+            assertThat(r.status() == 200 && condition.test(r.json()))
+                    .as("Deployment %s reached the expected state; last: %s", name, r.body()).isTrue();
+        });
+        return last.get();
     }
 
     public Response infer(String path, Object body) {
@@ -185,14 +184,5 @@ public final class ServingFixtures {
             delete("/api/v1/deployments/" + name);
         }
         deployed.clear();
-    }
-
-    static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -1,7 +1,9 @@
 package io.cairn.serving;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import java.util.concurrent.atomic.AtomicReference;
 import io.cairn.CairnApplication;
 import io.cairn.HttpJson;
 import io.cairn.HttpJson.Response;
@@ -110,15 +112,11 @@ class TwoReplicasIT {
     }
 
     private static Response eventually(Supplier<Response> call, java.util.function.Predicate<Response> done) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        Response last = null;
-        while (System.nanoTime() < deadline) {
-            last = call.get();
-            if (done.test(last)) {
-                return last;
-            }
-            ServingFixtures.sleep(50);
-        }
-        throw new AssertionError("condition not reached; last answer: " + (last == null ? null : last.body()));
+        AtomicReference<Response> last = new AtomicReference<>();
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50)).untilAsserted(() -> {
+            last.set(call.get());
+            assertThat(done.test(last.get())).as("condition reached; last answer: %s", last.get().body()).isTrue();
+        });
+        return last.get();
     }
 }

@@ -1,6 +1,7 @@
 package io.cairn.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.assertions.PlaywrightAssertions;
@@ -89,11 +90,7 @@ class DashboardMonitoringIT {
             Response r = fx.infer("/v2/models/" + deployment + "/infer", body);
             assertThat(r.status()).as(r.body()).isEqualTo(200);
         }
-        long deadline = System.nanoTime() + 15_000_000_000L;
-        while (indexed() < REQUESTS && System.nanoTime() < deadline) {
-            sleep(50);
-        }
-        assertThat(indexed()).isEqualTo(REQUESTS);
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(indexed()).isEqualTo(REQUESTS));
         ok(http.post("/api/v1/deployments/" + deployment + "/ground-truth", Map.of("labels", labels)), 200);
         assertThat(MonitoringJobs.flushAndEvaluateUntil(context, Instant.now().plus(Duration.ofHours(1))))
                 .isPositive();
@@ -201,14 +198,5 @@ class DashboardMonitoringIT {
 
     private static void ok(Response r, int status) {
         assertThat(r.status()).as(r.body()).isEqualTo(status);
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -10,7 +10,6 @@ import io.cairn.features.online.FeastJson.PushRequest;
 import io.cairn.features.online.OnlineFeatures.Pushed;
 import io.cairn.features.online.OnlineFeatures.Result;
 import io.cairn.platform.error.CairnException;
-import io.cairn.platform.error.FeastApi;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.ByteArrayOutputStream;

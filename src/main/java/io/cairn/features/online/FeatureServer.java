@@ -12,7 +12,7 @@ import io.cairn.features.online.FeastJson.PushRequest;
 import io.cairn.features.online.OnlineFeatures.Result;
 import io.cairn.platform.error.CairnException;
 import io.cairn.platform.error.ErrorCode;
-import io.cairn.platform.error.FeastErrorAdvice;
+import io.cairn.platform.error.ApiError;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.netty.bootstrap.ServerBootstrap;
@@ -134,7 +134,9 @@ class FeatureServer implements SmartLifecycle {
                 });
         try {
             listener = bootstrap.bind(properties.address(), properties.port()).syncUninterruptibly().channel();
-        } catch (RuntimeException e) {
+        } catch (Exception e) {
+            // Exception, not RuntimeException: Netty rethrows the bind's java.net.BindException, a checked
+            // exception, without declaring it, so a port in use used to escape with only "Address already in use".
             shutDown();
             throw new IllegalStateException("The feature server could not listen on " + properties.address() + ":"
                     + properties.port() + " (" + e.getMessage() + "); set cairn.features.server.port to a free port "
@@ -470,8 +472,8 @@ class FeatureServer implements SmartLifecycle {
             return Answer.detail(feast, ErrorCode.TEMPORARILY_UNAVAILABLE.httpStatus(),
                     "The feature server is busy (too many pushes or materializations queued); retry shortly.");
         }
-        FeastErrorAdvice.Mapped mapped = FeastErrorAdvice.map(e);
-        return Answer.detail(feast, mapped.status(), mapped.detail());
+        ApiError translated = FeastErrorAdvice.TRANSLATION.translate(e);
+        return Answer.detail(feast, translated.status(), translated.message());
     }
 
     private Timer timer(String path, int status) {

@@ -1,24 +1,21 @@
 package io.cairn.features.online;
 
-import io.lettuce.core.resource.DefaultEventLoopGroupProvider;
-import io.lettuce.core.resource.EventLoopGroupProvider;
-import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
-import io.netty.util.concurrent.EventExecutorGroup;
-import io.netty.util.concurrent.Future;
-import io.netty.util.concurrent.ImmediateEventExecutor;
 import java.util.concurrent.TimeUnit;
 import org.springframework.beans.factory.DisposableBean;
-import org.springframework.boot.data.redis.autoconfigure.ClientResourcesBuilderCustomizer;
+import org.springframework.boot.data.redis.autoconfigure.DataRedisConnectionDetails;
+import org.springframework.boot.data.redis.autoconfigure.DataRedisProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * The Netty event loops of the feature server, which also carry Lettuce's connections. Sharing them means a read whose
- * HTTP connection sits on the same loop as the Redis connection runs start to finish on one thread: its HMGETs are
- * written inline, the replies are decoded on that thread and the answer is written from there, with no hand-off
- * between threads (each hand-off wakes a sleeping thread, which on a small VM costs more than the read itself).
+ * The Netty event loops of the feature server, which also carry the online store's Redis connection (its own
+ * client, {@link OnlineRedis}; Boot's client, used by the health check, keeps Lettuce's own loops). Sharing them means
+ * a read whose HTTP connection sits on the same loop as the Redis connection runs start to finish on one thread: its
+ * HMGETs are written inline, the replies are decoded on that thread and the answer is written from there, with no
+ * hand-off between threads (each hand-off wakes a sleeping thread, which on a small VM costs more than the read
+ * itself).
  */
 @Configuration(proxyBeanMethods = false)
 class FeatureServerEventLoops {
@@ -52,42 +49,9 @@ class FeatureServerEventLoops {
                 : Math.max(1, Runtime.getRuntime().availableProcessors() / 2));
     }
 
+    /** The online store's Redis client, whose connections live on these loops; closed before them. */
     @Bean
-    ClientResourcesBuilderCustomizer lettuceOnFeatureServerLoops(Loops loops) {
-        return resources -> resources.eventLoopGroupProvider(new SharedProvider(loops.group));
-    }
-
-    /** Hands Lettuce the shared group for the NIO transport, and its own groups for anything else. */
-    private static final class SharedProvider implements EventLoopGroupProvider {
-
-        private final NioEventLoopGroup shared;
-        private final DefaultEventLoopGroupProvider others = new DefaultEventLoopGroupProvider(1);
-
-        SharedProvider(NioEventLoopGroup shared) {
-            this.shared = shared;
-        }
-
-        @Override
-        @SuppressWarnings("unchecked")
-        public <T extends EventLoopGroup> T allocate(Class<T> type) {
-            return type.isInstance(shared) ? (T) shared : others.allocate(type);
-        }
-
-        @Override
-        public int threadPoolSize() {
-            return shared.executorCount();
-        }
-
-        @Override
-        public Future<Boolean> release(EventExecutorGroup group, long quietPeriod, long timeout, TimeUnit unit) {
-            // The shared group outlives Lettuce; the Loops bean shuts it down.
-            return group == shared ? ImmediateEventExecutor.INSTANCE.newSucceededFuture(true)
-                    : others.release(group, quietPeriod, timeout, unit);
-        }
-
-        @Override
-        public Future<Boolean> shutdown(long quietPeriod, long timeout, TimeUnit unit) {
-            return others.shutdown(quietPeriod, timeout, unit);
-        }
+    OnlineRedis onlineRedis(DataRedisConnectionDetails details, DataRedisProperties properties, Loops loops) {
+        return OnlineRedis.from(details, properties, loops.group);
     }
 }

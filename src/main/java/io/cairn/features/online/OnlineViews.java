@@ -1,5 +1,7 @@
 package io.cairn.features.online;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import io.cairn.features.FeatureDefinitions;
 import io.cairn.features.FeatureDefinitions.FeatureViewChanged;
 import io.cairn.features.FeatureView;
@@ -8,7 +10,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.event.TransactionPhase;
 import org.springframework.transaction.event.TransactionalEventListener;
@@ -21,52 +23,35 @@ import org.springframework.transaction.event.TransactionalEventListener;
 @Component
 class OnlineViews {
 
-    private record Cached(FeatureView view, long loadedAtMillis) {
-    }
-
     private final FeatureDefinitions definitions;
-    private final OnlineStoreProperties properties;
-    private final Clock clock;
-    private final Map<String, Cached> cache = new ConcurrentHashMap<>();
+    /** Expires on the application's clock, so that tests can move it. */
+    private final Cache<String, FeatureView> cache;
 
     OnlineViews(FeatureDefinitions definitions, OnlineStoreProperties properties, Clock clock) {
         this.definitions = definitions;
-        this.properties = properties;
-        this.clock = clock;
+        this.cache = Caffeine.newBuilder()
+                .expireAfterWrite(properties.registryTtl())
+                .ticker(() -> TimeUnit.MILLISECONDS.toNanos(clock.millis()))
+                .build();
     }
 
     /** The named views, in the order given; a 400 names any that does not exist. */
     Map<String, FeatureView> views(List<String> names) {
-        long now = clock.millis();
-        long ttl = properties.registryTtl().toMillis();
-        Map<String, FeatureView> found = new LinkedHashMap<>();
-        List<String> missing = new ArrayList<>();
+        // The answer is built from what getAll returns, never looked up again: an entry evicted meanwhile (a change
+        // committed on another thread) cannot leave a hole in it.
+        Map<String, FeatureView> loaded = cache.getAll(names, missing -> definitions.views(new ArrayList<>(missing)));
+        Map<String, FeatureView> ordered = new LinkedHashMap<>();
         for (String name : names) {
-            FeatureView fresh = fresh(name, now, ttl);
-            if (fresh != null) {
-                found.put(name, fresh);
-            } else if (!missing.contains(name)) {
-                missing.add(name);
-            }
+            ordered.put(name, loaded.get(name));
         }
-        if (!missing.isEmpty()) {
-            definitions.views(missing).forEach((name, view) -> cache.put(name, new Cached(view, now)));
-            Map<String, FeatureView> ordered = new LinkedHashMap<>();
-            for (String name : names) {
-                ordered.put(name, found.containsKey(name) ? found.get(name) : cache.get(name).view());
-            }
-            return ordered;
-        }
-        return found;
+        return ordered;
     }
 
     /** The named views if the cache holds all of them, fresh; otherwise null (and nothing is read). */
     Map<String, FeatureView> cachedViews(List<String> names) {
-        long now = clock.millis();
-        long ttl = properties.registryTtl().toMillis();
         Map<String, FeatureView> found = new LinkedHashMap<>();
         for (String name : names) {
-            FeatureView fresh = fresh(name, now, ttl);
+            FeatureView fresh = cache.getIfPresent(name);
             if (fresh == null) {
                 return null;
             }
@@ -75,13 +60,8 @@ class OnlineViews {
         return found;
     }
 
-    private FeatureView fresh(String name, long now, long ttl) {
-        Cached c = cache.get(name);
-        return c != null && now - c.loadedAtMillis() < ttl ? c.view() : null;
-    }
-
     @TransactionalEventListener(phase = TransactionPhase.AFTER_COMMIT, fallbackExecution = true)
     void changed(FeatureViewChanged event) {
-        cache.remove(event.name());
+        cache.invalidate(event.name());
     }
 }

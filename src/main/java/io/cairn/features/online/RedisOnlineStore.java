@@ -87,9 +87,8 @@ public class RedisOnlineStore {
     private final HashedWheelTimer timeouts = new HashedWheelTimer(
             new DefaultThreadFactory("cairn-online-read-timeouts", true), 10, TimeUnit.MILLISECONDS);
 
-    public RedisOnlineStore(LettuceConnectionFactory factory, OnlineStoreProperties properties,
-                            MeterRegistry meters) {
-        this.factory = factory;
+    public RedisOnlineStore(OnlineRedis redis, OnlineStoreProperties properties, MeterRegistry meters) {
+        this.factory = redis.factory();
         this.properties = properties;
         this.readTimer = Timer.builder("cairn.online.store.read")
                 .description("One online read's pipelined round trip to Redis (all its HMGETs), replies decoded")
@@ -228,7 +227,7 @@ public class RedisOnlineStore {
         long timeoutMillis = timeout().toMillis();
         // A wheel timer, not CompletableFuture.orTimeout: orTimeout queues every read on a scheduler thread that it
         // wakes up, a cross-thread hand-off per read; the wheel's thread only ticks. It is the read's only timeout
-        // (Lettuce's per-command expiry is off, see platform.redis), so it also fails the commands: a reply that
+        // (Lettuce's per-command expiry is off, see OnlineRedis), so it also fails the commands: a reply that
         // arrives later is then dropped by Lettuce instead of completing a read nobody waits for.
         Timeout timer = timeouts.newTimeout(t -> {
             CairnException timedOut = unavailable(new TimeoutException("no reply within " + timeoutMillis + " ms"));

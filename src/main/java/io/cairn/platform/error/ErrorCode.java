@@ -8,6 +8,7 @@ public enum ErrorCode {
     INVALID_PARAMETER_VALUE(400),
     MALFORMED_REQUEST(400),
     BAD_REQUEST(400),
+    /** MLflow's status for it; /api/v1 answers 409 (see ProblemDetailsAdvice). */
     RESOURCE_ALREADY_EXISTS(400),
     INVALID_STATE(400),
     /** No credentials, or credentials that do not identify a user (MLflow's code for the same). */

@@ -29,8 +29,11 @@ class AuthenticationFilter extends OncePerRequestFilter {
     /** Whether a browser session cookie counts as credentials (the dashboard's chain only, where CSRF is checked). */
     private final boolean sessionCookies;
 
-    AuthenticationFilter(Authenticator authenticator, boolean sessionCookies) {
+    private final SecurityErrors errors;
+
+    AuthenticationFilter(Authenticator authenticator, boolean sessionCookies, SecurityErrors errors) {
         this.authenticator = authenticator;
+        this.errors = errors;
         this.sessionCookies = sessionCookies;
     }
 
@@ -70,11 +73,11 @@ class AuthenticationFilter extends OncePerRequestFilter {
                 chain.doFilter(request, response);
                 return;
             }
-            SecurityErrors.write(request, response, e.code(), e.getMessage());
+            errors.write(request, response, e.code(), e.getMessage());
             return;
         } catch (DataAccessException e) {
             log.warn("Could not check credentials: database unavailable", e);
-            SecurityErrors.write(request, response, ErrorCode.TEMPORARILY_UNAVAILABLE,
+            errors.write(request, response, ErrorCode.TEMPORARILY_UNAVAILABLE,
                     "Credentials cannot be checked: the database is temporarily unavailable; retry later.");
             return;
         }

@@ -52,8 +52,8 @@ class SecurityConfiguration {
      * any controller sees them; the refusal is answered in the path's protocol format, like any bad parameter.
      */
     @Bean
-    RequestRejectedHandler requestRejectedHandler() {
-        return (request, response, e) -> SecurityErrors.write(request, response, ErrorCode.INVALID_PARAMETER_VALUE,
+    RequestRejectedHandler requestRejectedHandler(SecurityErrors errors) {
+        return (request, response, e) -> errors.write(request, response, ErrorCode.INVALID_PARAMETER_VALUE,
                 "The request was rejected: " + e.getMessage() + ". Send the path in canonical form, without '.', "
                         + "'..', encoded dots, slashes or percent signs.");
     }
@@ -77,7 +77,7 @@ class SecurityConfiguration {
     @Bean
     @org.springframework.core.annotation.Order(1)
     SecurityFilterChain dashboardSecurity(HttpSecurity http, SecurityProperties properties,
-                                          Authenticator authenticator) throws Exception {
+                                          Authenticator authenticator, SecurityErrors errors) throws Exception {
         http.securityMatcher(DASHBOARD_PATHS);
         if (!properties.enabled()) {
             return http.csrf(AbstractHttpConfigurer::disable)
@@ -103,7 +103,7 @@ class SecurityConfiguration {
                                 .CsrfTokenRequestAttributeHandler()))
                 .addFilterAfter(new CsrfCookieFilter(), org.springframework.security.web.csrf.CsrfFilter.class)
                 .headers(h -> h.contentSecurityPolicy(csp -> csp.policyDirectives(CONTENT_SECURITY_POLICY)))
-                .addFilterBefore(new AuthenticationFilter(authenticator, true), AnonymousAuthenticationFilter.class)
+                .addFilterBefore(new AuthenticationFilter(authenticator, true, errors), AnonymousAuthenticationFilter.class)
                 .authorizeHttpRequests(a -> a
                         .requestMatchers(DASHBOARD_PUBLIC_PATHS).permitAll()
                         .anyRequest().hasRole("USER"))
@@ -117,11 +117,11 @@ class SecurityConfiguration {
                                         java.nio.charset.StandardCharsets.UTF_8));
                                 return;
                             }
-                            SecurityErrors.write(request, response, ErrorCode.UNAUTHENTICATED, "Authentication "
+                            errors.write(request, response, ErrorCode.UNAUTHENTICATED, "Authentication "
                                     + "required: sign in at /login, or send a user name and password (HTTP Basic) "
                                     + "or a token (Authorization: Bearer).");
                         })
-                        .accessDeniedHandler((request, response, ex) -> SecurityErrors.write(request, response,
+                        .accessDeniedHandler((request, response, ex) -> errors.write(request, response,
                                 ErrorCode.PERMISSION_DENIED, "Permission denied for " + request.getMethod() + " "
                                         + request.getRequestURI() + (ex instanceof org.springframework.security.web
                                         .csrf.CsrfException ? ": the form's CSRF token is missing or stale; reload "
@@ -131,8 +131,8 @@ class SecurityConfiguration {
 
     @Bean
     @org.springframework.core.annotation.Order(2)
-    SecurityFilterChain cairnSecurity(HttpSecurity http, SecurityProperties properties, Authenticator authenticator)
-            throws Exception {
+    SecurityFilterChain cairnSecurity(HttpSecurity http, SecurityProperties properties, Authenticator authenticator,
+                                      SecurityErrors errors) throws Exception {
         http.csrf(AbstractHttpConfigurer::disable)
                 .formLogin(AbstractHttpConfigurer::disable)
                 .httpBasic(AbstractHttpConfigurer::disable)
@@ -144,17 +144,17 @@ class SecurityConfiguration {
             return http.authorizeHttpRequests(a -> a.anyRequest().permitAll()).build();
         }
         return http
-                .addFilterBefore(new AuthenticationFilter(authenticator, false), AnonymousAuthenticationFilter.class)
+                .addFilterBefore(new AuthenticationFilter(authenticator, false, errors), AnonymousAuthenticationFilter.class)
                 .authorizeHttpRequests(a -> a
                         .requestMatchers(PUBLIC_PATHS).permitAll()
                         .requestMatchers("/actuator/prometheus").hasAuthority(CairnAuthentication.METRICS)
                         .requestMatchers("/actuator/**").hasRole("ADMIN")
                         .anyRequest().hasRole("USER"))
                 .exceptionHandling(e -> e
-                        .authenticationEntryPoint((request, response, ex) -> SecurityErrors.write(request, response,
+                        .authenticationEntryPoint((request, response, ex) -> errors.write(request, response,
                                 ErrorCode.UNAUTHENTICATED, "Authentication required: send a user name and password "
                                         + "(HTTP Basic) or a token (Authorization: Bearer)."))
-                        .accessDeniedHandler((request, response, ex) -> SecurityErrors.write(request, response,
+                        .accessDeniedHandler((request, response, ex) -> errors.write(request, response,
                                 ErrorCode.PERMISSION_DENIED, "Permission denied for " + request.getMethod() + " "
                                         + request.getRequestURI() + ".")))
                 .build();

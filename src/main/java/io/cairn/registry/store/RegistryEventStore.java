@@ -1,11 +1,10 @@
 package io.cairn.registry.store;
 
 import io.cairn.registry.RegistryEvent;
-import java.util.List;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
-/** The registry_events log that replicas follow. */
+/** The registry_events log: every alias and stage change, recorded with the change (see RegistryChanges). */
 @Repository
 public class RegistryEventStore {
 
@@ -25,20 +24,5 @@ public class RegistryEventStore {
                 .query(Long.class).single();
         return new RegistryEvent(id, event.occurredAt(), event.type(), event.name(), event.alias(), event.version(),
                 event.previousVersion(), event.stage());
-    }
-
-    public List<RegistryEvent> since(long afterId, int limit) {
-        return jdbc.sql("""
-                SELECT event_id, occurred_at, type, name, alias, version, previous_version, stage
-                FROM registry_events WHERE event_id > :after ORDER BY event_id LIMIT :limit""")
-                .param("after", afterId).param("limit", limit)
-                .query((rs, i) -> new RegistryEvent(rs.getLong(1), rs.getLong(2), RegistryEvent.Type.valueOf(rs.getString(3)),
-                        rs.getString(4), rs.getString(5), (Integer) rs.getObject(6), (Integer) rs.getObject(7),
-                        rs.getString(8)))
-                .list();
-    }
-
-    public long lastId() {
-        return jdbc.sql("SELECT coalesce(max(event_id), 0) FROM registry_events").query(Long.class).single();
     }
 }

@@ -1,6 +1,8 @@
 package io.cairn.serving.batching;
 
 import ai.onnxruntime.OrtException;
+import io.cairn.platform.error.CairnException;
+import io.cairn.platform.error.ErrorCode;
 import io.cairn.serving.onnx.OnnxModel;
 import io.cairn.serving.onnx.Tensor;
 import io.cairn.serving.onnx.TensorSpec;
@@ -152,16 +154,52 @@ public final class Batcher {
             lock.unlock();
         }
         if (!lead) {
-            // Parked until a leader completed this request or handed leadership over.
-            while (p.state == WAITING) {
-                LockSupport.park(this);
-            }
-            if (p.state == DONE) {
+            boolean interrupted = awaitTurn(p);
+            try {
+                if (p.state == DONE) {
+                    return p.outcome();
+                }
+                lead(p, collect);
                 return p.outcome();
+            } finally {
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
             }
         }
         lead(p, collect);
         return p.outcome();
+    }
+
+    /**
+     * Parks a queued request until a leader completed it or handed leadership over, and says whether its thread
+     * was interrupted meanwhile. {@code park} returns at once while the interrupt flag is set, so the flag is cleared
+     * here and given back by the caller. A request still in the queue when interrupted leaves it and fails with
+     * {@link ErrorCode#TEMPORARILY_UNAVAILABLE} (the flag restored): nothing was run for it. One already taken into a
+     * running batch, or just made leader, waits on: its rows are part of a run in progress, and a leader that walked
+     * away would leave the queue behind it with nobody to start the next run.
+     */
+    private boolean awaitTurn(Pending p) {
+        boolean interrupted = false;
+        while (p.state == WAITING) {
+            LockSupport.park(this);
+            if (Thread.interrupted()) {
+                interrupted = true;
+                lock.lock();
+                try {
+                    // Leadership is handed over and batches are drained under this lock: a request still queued
+                    // here is in nobody's hands.
+                    if (queue.removeIf(q -> q == p)) {
+                        Thread.currentThread().interrupt();
+                        throw new CairnException(ErrorCode.TEMPORARILY_UNAVAILABLE,
+                                "The request was interrupted while it waited for a batch; it was not run.");
+                    }
+                } finally {
+                    lock.unlock();
+                }
+            }
+        }
+        return interrupted;
     }
 
     /** @param collecting whether this leader already holds the collecting role (set when it took the lead) */

@@ -5,7 +5,6 @@ import io.cairn.platform.security.Permission;
 import io.cairn.platform.security.ResourceType;
 import io.cairn.platform.error.CairnException;
 import io.cairn.platform.error.ErrorCode;
-import io.cairn.platform.error.V2Api;
 import io.cairn.serving.deployments.DeploymentRouter;
 import io.cairn.serving.deployments.ServedModel;
 import io.cairn.serving.onnx.OnnxSessions;

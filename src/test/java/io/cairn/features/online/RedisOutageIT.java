@@ -2,6 +2,7 @@ package io.cairn.features.online;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.cairn.IntegrationTest;
 import io.cairn.features.Feature;
@@ -12,8 +13,6 @@ import io.cairn.features.online.RedisOnlineStore.Lookup;
 import io.cairn.features.online.RedisOnlineStore.OnlineRow;
 import io.cairn.platform.error.CairnException;
 import io.cairn.platform.error.ErrorCode;
-import io.lettuce.core.ClientOptions;
-import io.lettuce.core.resource.ClientResources;
 import java.io.File;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -24,38 +23,27 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.data.redis.autoconfigure.ClientResourcesBuilderCustomizer;
-import org.springframework.boot.data.redis.autoconfigure.LettuceClientOptionsBuilderCustomizer;
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
-import org.springframework.data.redis.connection.lettuce.LettuceClientConfiguration;
-import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 /**
  * Redis going away and coming back, against a private redis-server (the shared one is never touched): the online
- * store answers "unavailable" at once, with the application's own client settings, and works again by itself once
- * Redis is back.
+ * store answers "unavailable" at once, with the online store's own client settings ({@link OnlineRedis}), and works
+ * again by itself once Redis is back.
  */
 @IntegrationTest
 class RedisOutageIT {
 
-    @Autowired
-    List<LettuceClientOptionsBuilderCustomizer> optionCustomizers;
-
-    @Autowired
-    List<ClientResourcesBuilderCustomizer> resourceCustomizers;
-
     private Process redis;
-    private LettuceConnectionFactory factory;
-    private ClientResources resources;
+    private FeatureServerEventLoops.Loops loops;
+    private OnlineRedis client;
 
     @AfterEach
     void tearDown() {
-        if (factory != null) {
-            factory.destroy();
+        if (client != null) {
+            client.destroy();
         }
-        if (resources != null) {
-            resources.shutdown();
+        if (loops != null) {
+            loops.destroy();
         }
         if (redis != null) {
             redis.destroyForcibly();
@@ -72,19 +60,13 @@ class RedisOutageIT {
         }
         redis = start(server, port);
 
-        ClientOptions.Builder options = ClientOptions.builder();
-        optionCustomizers.forEach(c -> c.customize(options));
-        ClientResources.Builder resourceBuilder = ClientResources.builder();
-        resourceCustomizers.forEach(c -> c.customize(resourceBuilder));
-        resources = resourceBuilder.build();
-        factory = new LettuceConnectionFactory(new RedisStandaloneConfiguration("127.0.0.1", port),
-                LettuceClientConfiguration.builder().clientOptions(options.build()).clientResources(resources)
-                        .commandTimeout(Duration.ofSeconds(2)).build());
-        factory.afterPropertiesSet();
-        factory.start();
+        // The application's online-store client, built as the application builds it, on a loop of its own.
+        loops = new FeatureServerEventLoops.Loops(1);
+        client = new OnlineRedis(new RedisStandaloneConfiguration("127.0.0.1", port), Duration.ofSeconds(2),
+                Duration.ofSeconds(2), false, null, null, loops.group);
         io.micrometer.core.instrument.simple.SimpleMeterRegistry meters =
                 new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
-        RedisOnlineStore store = new RedisOnlineStore(factory,
+        RedisOnlineStore store = new RedisOnlineStore(client,
                 new OnlineStoreProperties(Duration.ofSeconds(2), 500, 8, Duration.ofSeconds(5)), meters);
         FeatureView view = new FeatureView(1, "outage", "outage", List.of("driver"),
                 List.of(new JoinKey("driver", "driver_id", ValueType.INT64)), List.of(new Feature("x", ValueType.FLOAT64)),
@@ -96,10 +78,10 @@ class RedisOutageIT {
 
         // A Redis that is up but does not answer (busy for 3 s): the read gives up after the 2 s timeout, which is the
         // online store's own: Lettuce's per-command expiry is off.
-        assertThat(options.build().getTimeoutOptions().isTimeoutCommands()).isFalse();
+        assertThat(client.options().getTimeoutOptions().isTimeoutCommands()).isFalse();
         Process busy = new ProcessBuilder("redis-cli", "-p", Integer.toString(port), "DEBUG", "SLEEP", "3")
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        Thread.sleep(300);
+        Thread.sleep(300); // not a poll: the time for DEBUG SLEEP to reach Redis, which then answers nothing
         long asked = System.nanoTime();
         assertThat(store.readAsync(lookup)).failsWithin(Duration.ofSeconds(5))
                 .withThrowableOfType(java.util.concurrent.ExecutionException.class)
@@ -126,18 +108,11 @@ class RedisOutageIT {
                 .withMessageContaining("Redis at 127.0.0.1:" + port);
 
         redis = start(server, port);
-        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-        Long written = null;
-        while (written == null) {
-            try {
-                written = store.write(view, List.of(new OnlineRow(List.of(1L), 20, new Object[] {0.75})));
-            } catch (CairnException e) {
-                if (System.nanoTime() > deadline) {
-                    throw e;
-                }
-                Thread.sleep(100);
-            }
-        }
+        // Unavailable until the client has reconnected by itself; any other failure ends the test at once.
+        long written = await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(100))
+                .ignoreException(CairnException.class)
+                .until(() -> store.write(view, List.of(new OnlineRow(List.of(1L), 20, new Object[] {0.75}))),
+                        w -> w != null);
         assertThat(written).isEqualTo(1);
         assertThat(store.read(lookup).get(0).values()).containsExactly("=0.75");
         // One timing per successful read's round trip; failed and timed-out reads are not timed.
@@ -158,17 +133,17 @@ class RedisOutageIT {
         Process p = new ProcessBuilder(server, "--port", Integer.toString(port), "--bind", "127.0.0.1", "--save", "",
                 "--appendonly", "no", "--enable-debug-command", "local").redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (true) {
-            try (Socket s = new Socket("127.0.0.1", port)) {
-                return p;
-            } catch (java.io.IOException e) {
-                if (System.nanoTime() > deadline) {
-                    p.destroyForcibly();
-                    throw new IllegalStateException("redis-server did not start on port " + port);
-                }
-                Thread.sleep(50);
-            }
+        try {
+            await().alias("redis-server listens on port " + port).atMost(Duration.ofSeconds(10))
+                    .pollInterval(Duration.ofMillis(50)).ignoreException(java.io.IOException.class).until(() -> {
+                        try (Socket s = new Socket("127.0.0.1", port)) {
+                            return true;
+                        }
+                    });
+        } catch (RuntimeException e) {
+            p.destroyForcibly();
+            throw e;
         }
+        return p;
     }
 }

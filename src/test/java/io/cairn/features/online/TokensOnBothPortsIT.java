@@ -3,6 +3,7 @@ package io.cairn.features.online;
 import static io.cairn.SecureIntegrationTest.ADMIN;
 import static io.cairn.SecureIntegrationTest.ADMIN_PASSWORD;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.cairn.HttpJson;
 import io.cairn.SecureIntegrationTest;
@@ -119,13 +120,9 @@ class TokensOnBothPortsIT {
         String deployment = "tok-dep-" + s;
         ok(send(port, "PUT", "/api/v1/deployments/" + deployment, "{\"model\": \"" + model
                 + "\", \"alias\": \"champion\"}", admin));
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
-        HttpJson.Response metadata;
-        do {
-            metadata = send(port, "GET", "/v2/models/" + deployment, null, "Bearer " + token);
-            Thread.sleep(100);
-        } while (metadata.status() != 200 && Instant.now().isBefore(deadline));
-        assertThat(metadata.status()).as(metadata.body()).isEqualTo(200);
+        HttpJson.Response metadata = await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+                .until(() -> send(port, "GET", "/v2/models/" + deployment, null, "Bearer " + token),
+                        r -> r.status() == 200);
         String input = metadata.json().at("/inputs/0/name").asString();
         String infer = "{\"inputs\": [{\"name\": \"" + input + "\", \"shape\": [1, 2], \"datatype\": \"FP32\", "
                 + "\"data\": [1.0, 2.0]}]}";

@@ -63,11 +63,8 @@ class TableStatisticsIT {
 
             logTags(http, 30);
             statistics.wrote("run_tags", 30);
-            long deadline = System.nanoTime() + 15_000_000_000L;
-            while (statistics.analyses() == 0 && System.nanoTime() < deadline) {
-                Thread.sleep(100);
-            }
-            assertThat(statistics.analyses()).as("60 rows passed the mark").isEqualTo(1);
+            org.awaitility.Awaitility.await("60 rows passed the mark").atMost(java.time.Duration.ofSeconds(15))
+                    .untilAsserted(() -> assertThat(statistics.analyses()).isEqualTo(1));
             assertThat(analyzeCount("run_tags")).isGreaterThan(before);
         } finally {
             statistics.destroy();

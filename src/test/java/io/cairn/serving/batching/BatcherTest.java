@@ -1,8 +1,11 @@
 package io.cairn.serving.batching;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import ai.onnx.proto.OnnxMl.TensorProto;
+import io.cairn.platform.error.CairnException;
+import io.cairn.platform.error.ErrorCode;
 import io.cairn.serving.OnnxModels;
 import io.cairn.serving.TestSessions;
 import io.cairn.serving.onnx.Datatype;
@@ -16,6 +19,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -85,10 +89,10 @@ class BatcherTest {
                 (requests, nanos) -> runs.add(requests));
         batcher.arrive();
         batcher.arrive();
-        Future<Batcher.Outcome> leader = pool.submit(() -> batcher.infer(rows("input", 1, 2), null));
-        Thread.sleep(100);
+        Follower leader = Follower.start(batcher, rows("input", 1, 2));
+        leader.awaitCollecting();
         batcher.depart(); // the second request turned out malformed
-        assertThat(leader.get().batchRequests()).isEqualTo(1);
+        assertThat(leader.outcome().batchRequests()).isEqualTo(1);
     }
 
     @Test
@@ -177,6 +181,100 @@ class BatcherTest {
             assertThat((float[]) calls.get(i).get().outputs().get("output").data()).containsExactly(2f * i, 2f);
         }
         assertThat(runs).containsExactly(2, 2, 1);
+    }
+
+    @Test
+    @Timeout(value = 30, unit = TimeUnit.SECONDS)
+    void anInterruptedRequestStillQueuedLeavesTheQueueAndFailsWithoutRunning() throws Exception {
+        // At most three rows per run: the leader's two rows leave no room for the queued request's two, so it stays
+        // queued while the leader waits (an hour) for the third request it was told about.
+        Batcher batcher = new Batcher(open(OnnxModels.scaling(2, 2f)), 3, TimeUnit.HOURS.toMillis(1), 1,
+                (requests, nanos) -> runs.add(requests));
+        for (int i = 0; i < 3; i++) {
+            batcher.arrive();
+        }
+        Follower leader = Follower.start(batcher, rows("input", 1, 2, 3, 4));
+        leader.awaitCollecting();
+        Follower queued = Follower.start(batcher, rows("input", 5, 6, 7, 8));
+        queued.awaitParked(batcher);
+        queued.thread.interrupt();
+        // Before, park returned at once while the flag was set and the thread spun here until the test timed out.
+        queued.thread.join();
+        assertThat(queued.error).isInstanceOf(CairnException.class);
+        assertThat(((CairnException) queued.error).code()).isEqualTo(ErrorCode.TEMPORARILY_UNAVAILABLE);
+        assertThat(queued.interruptedAfter).as("the interrupt is given back to the caller").isTrue();
+        batcher.depart(); // the third request never comes
+        assertThat((float[]) leader.outcome().outputs().get("output").data()).containsExactly(2f, 4f, 6f, 8f);
+        // The withdrawn request was not run, and it left nothing behind: a lone request runs at once.
+        batcher.arrive();
+        assertThat(batcher.infer(rows("input", 5, 6), null).batchRequests()).isEqualTo(1);
+        assertThat(runs).containsExactly(1, 1);
+    }
+
+    @Test
+    @Timeout(value = 30, unit = TimeUnit.SECONDS)
+    void anInterruptedRequestAlreadyInARunningBatchGetsItsAnswerAndKeepsTheInterrupt() throws Exception {
+        Batcher batcher = new Batcher(open(OnnxModels.scaling(2, 2f)), 32, TimeUnit.HOURS.toMillis(1), 1,
+                (requests, nanos) -> runs.add(requests));
+        for (int i = 0; i < 3; i++) {
+            batcher.arrive();
+        }
+        Follower leader = Follower.start(batcher, rows("input", 1, 2));
+        leader.awaitCollecting();
+        Follower taken = Follower.start(batcher, rows("input", 3, 4));
+        taken.awaitParked(batcher);
+        taken.thread.interrupt();
+        batcher.depart();
+        taken.thread.join();
+        assertThat(taken.error).isNull();
+        assertThat((float[]) taken.outcome.outputs().get("output").data()).containsExactly(6f, 8f);
+        assertThat(taken.interruptedAfter).isTrue();
+        assertThat(leader.outcome().batchRequests()).isEqualTo(2);
+        assertThat(runs).containsExactly(2);
+    }
+
+    /** A request on a thread of its own, so that the test can see where it waits, interrupt it and see its flag. */
+    private static final class Follower {
+        final Thread thread;
+        volatile Batcher.Outcome outcome;
+        volatile Exception error;
+        volatile boolean interruptedAfter;
+
+        private Follower(Batcher batcher, Map<String, Tensor> inputs) {
+            thread = new Thread(() -> {
+                try {
+                    outcome = batcher.infer(inputs, null);
+                } catch (Exception e) {
+                    error = e;
+                }
+                interruptedAfter = Thread.currentThread().isInterrupted();
+            });
+            thread.setDaemon(true);
+        }
+
+        static Follower start(Batcher batcher, Map<String, Tensor> inputs) {
+            Follower follower = new Follower(batcher, inputs);
+            follower.thread.start();
+            return follower;
+        }
+
+        /** The leader waits (timed) for the requests it was told about; its lock waits are untimed. */
+        void awaitCollecting() {
+            await().until(() -> thread.getState() == Thread.State.TIMED_WAITING);
+        }
+
+        Batcher.Outcome outcome() throws Exception {
+            thread.join();
+            if (error != null) {
+                throw error;
+            }
+            return outcome;
+        }
+
+        /** Parked by the batcher itself (not on its lock, whose parks name the lock's own object). */
+        void awaitParked(Batcher batcher) {
+            await().until(() -> LockSupport.getBlocker(thread) == batcher);
+        }
     }
 
     @Test

@@ -1,6 +1,7 @@
 package io.cairn.serving.deployments;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.cairn.HttpJson;
 import io.cairn.HttpJson.Response;
@@ -13,6 +14,7 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -118,17 +120,13 @@ class BackgroundWorkIT {
         assertThat(up.json().at("/components/serving/status").asString()).isEqualTo("UP");
     }
 
-    private Response awaitReadiness(Predicate<Response> condition) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(40).toNanos();
-        Response last = null;
-        while (System.nanoTime() < deadline) {
-            last = http.get("/actuator/health/readiness");
-            if (condition.test(last)) {
-                return last;
-            }
-            Thread.sleep(200);
-        }
-        throw new AssertionError("Readiness did not reach the expected state; last: " + (last == null ? null
-                : last.status() + " " + last.body()));
+    private Response awaitReadiness(Predicate<Response> condition) {
+        AtomicReference<Response> last = new AtomicReference<>();
+        await().atMost(Duration.ofSeconds(40)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
+            last.set(http.get("/actuator/health/readiness"));
+            assertThat(condition.test(last.get())).as("readiness reached the expected state; last: %s %s",
+                    last.get().status(), last.get().body()).isTrue();
+        });
+        return last.get();
     }
 }

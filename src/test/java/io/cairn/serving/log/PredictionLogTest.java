@@ -1,12 +1,14 @@
 package io.cairn.serving.log;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.cairn.serving.ServingProperties;
 import io.cairn.serving.TestSessions;
 import io.cairn.serving.onnx.Datatype;
 import io.cairn.serving.onnx.Tensor;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -146,9 +148,9 @@ class PredictionLogTest {
         log.start();
         try {
             log.offer(record("oom"));
-            await(() -> calls.get() == 1);
+            await().atMost(Duration.ofSeconds(10)).until(() -> calls.get() == 1);
             log.offer(record("oom"));
-            await(() -> written.size() == 1);
+            await().atMost(Duration.ofSeconds(10)).until(() -> written.size() == 1);
             assertThat(log.dropped("oom")).isEqualTo(1);
         } finally {
             log.stop();
@@ -169,17 +171,6 @@ class PredictionLogTest {
                     .startsWith("the prediction log writer thread has stopped"));
         } finally {
             log.stop();
-        }
-    }
-
-    /** Waits (bounded) until the condition holds. */
-    static void await(java.util.function.BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("condition not met within 10 s");
-            }
-            Thread.sleep(10);
         }
     }
 

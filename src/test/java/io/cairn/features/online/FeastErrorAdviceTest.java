@@ -1,9 +1,13 @@
-package io.cairn.platform.error;
+package io.cairn.features.online;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.content;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
+import io.cairn.platform.error.ApiError;
+import io.cairn.platform.error.CairnException;
+import io.cairn.platform.error.ErrorCode;
 import org.junit.jupiter.api.Test;
 import org.springframework.http.MediaType;
 import org.springframework.test.web.servlet.MockMvc;
@@ -12,6 +16,7 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
 
+/** Feast's error shape on the main port: FastAPI's {"detail"} with the status of the shared translation. */
 class FeastErrorAdviceTest {
 
     @RestController
@@ -48,5 +53,16 @@ class FeastErrorAdviceTest {
         mvc.perform(post("/body").contentType(MediaType.APPLICATION_JSON).content("{\"a\": "))
                 .andExpect(status().isBadRequest())
                 .andExpect(content().string(org.hamcrest.Matchers.containsString("\"detail\":\"Malformed JSON")));
+    }
+
+    @Test
+    void theFeatureServerPortTranslatesAsTheMainPortDoes() {
+        ApiError translated = FeastErrorAdvice.TRANSLATION.translate(
+                CairnException.invalid("Feature view 'x' does not exist."));
+        assertThat(translated.status()).isEqualTo(400);
+        assertThat(new FeastErrorAdvice().body(translated))
+                .isEqualTo(new FeastErrorAdvice.Detail("Feature view 'x' does not exist."));
+        assertThat(new FeastErrorAdvice().owns("/get-online-features")).isTrue();
+        assertThat(new FeastErrorAdvice().owns("/api/v1/feature-views")).isFalse();
     }
 }
