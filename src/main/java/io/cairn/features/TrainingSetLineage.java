@@ -1,5 +1,6 @@
 package io.cairn.features;
 
+import io.cairn.features.store.TrainingSetStore;
 import io.cairn.tracking.Dataset;
 import io.cairn.tracking.DatasetInput;
 import io.cairn.tracking.RunLoggingService;
@@ -22,19 +23,35 @@ class TrainingSetLineage {
     /** MLflow's dataset source type for a saved training set. */
     static final String SOURCE_TYPE = "cairn_training_set";
 
+    /** The column type of a column carried through from the entity rows. */
+    private static final String CARRIED = "JSON";
+
     private final RunLoggingService runs;
+    private final TrainingSetStore store;
     private final JsonMapper json;
 
-    TrainingSetLineage(RunLoggingService runs, JsonMapper json) {
+    TrainingSetLineage(RunLoggingService runs, TrainingSetStore store, JsonMapper json) {
         this.runs = runs;
+        this.store = store;
         this.json = json;
     }
 
     DatasetInput logToRun(SavedTrainingSet set, String runId, String context) {
+        // A carried-through column (a label) is stored as the JSON it was sent as; its schema type is that of its
+        // values, so an integer label is "long" as MLflow's own pandas datasets would say, not "string".
+        List<Integer> carried = new ArrayList<>();
+        for (int i = 0; i < set.columns().size(); i++) {
+            if (set.columns().get(i).type().equals(CARRIED)) {
+                carried.add(i);
+            }
+        }
+        List<ValueType> carriedTypes = store.carriedTypes(set.id(), carried);
         List<Map<String, String>> colspec = new ArrayList<>();
-        for (TrainingSetColumn c : set.columns()) {
+        for (int i = 0; i < set.columns().size(); i++) {
+            TrainingSetColumn c = set.columns().get(i);
+            int k = carried.indexOf(i);
             Map<String, String> spec = new LinkedHashMap<>();
-            spec.put("type", mlflowType(c.type()));
+            spec.put("type", mlflowType(k < 0 ? c.type() : carriedTypes.get(k).name()));
             spec.put("name", c.name());
             colspec.add(spec);
         }
