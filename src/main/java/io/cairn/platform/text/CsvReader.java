@@ -16,8 +16,9 @@ import java.util.Arrays;
  * read as null, a quoted empty field ({@code ""}) as the empty string. A UTF-8 byte order mark is skipped. Shared by
  * the feature store's CSV bodies and monitoring's ground-truth loads.
  *
- * <p>The parsing is FastCSV's: it read ingestion-shaped CSV at 1.7 times the rate of the hand-written parser this
- * class used to be (bench/csv.sh, docs/benchmarks.md "CSV parsing"). What FastCSV leaves lenient is strict here, with
+ * <p>The parsing is FastCSV's: with the checks below this class reads ingestion-shaped CSV at 1.4 times the rate of the
+ * hand-written parser it used to be (bare FastCSV: 1.6 times; Commons CSV was slower than either; bench/csv.sh,
+ * docs/benchmarks.md "CSV parsing"). What FastCSV leaves lenient is strict here, with
  * the line in the message: a quote inside an unquoted field, text after a closing quote, a quote never closed, and
  * fields and records over {@link #MAX_FIELD_CHARS} / {@link #MAX_RECORD_CHARS}.
  */
