@@ -177,7 +177,8 @@ public class FeatureIngestion {
         }
     }
 
-    static CairnException malformedJson(JacksonException e, long row) {
+    /** A 400 for a body that is not well-formed JSON, with where it broke and (when known) the row it was in. */
+    public static CairnException malformedJson(JacksonException e, long row) {
         var where = e.getLocation();
         return new CairnException(ErrorCode.MALFORMED_REQUEST, "Malformed JSON"
                 + (where == null ? "" : " at line " + where.getLineNr() + ", column " + where.getColumnNr())

@@ -127,13 +127,9 @@ class SkewCheck {
                 entityRows.add(row);
             }
         }
-        Map<String, Object> request = new LinkedHashMap<>();
-        request.put("features", new ArrayList<>(new LinkedHashSet<>(refs)));
-        request.put("full_feature_names", true);
-        request.put("entity_rows", entityRows);
         ByteArrayOutputStream csv = new ByteArrayOutputStream();
-        trainingSets.fromJson(new java.io.ByteArrayInputStream(json.writeValueAsBytes(request)),
-                TrainingSets.Format.CSV, (status, contentType, headers) -> csv);
+        trainingSets.fromEntityRows(new TrainingSets.Spec(new ArrayList<>(new LinkedHashSet<>(refs)), true, null),
+                entityRows, TrainingSets.Format.CSV, (status, contentType, headers) -> csv);
 
         CsvReader reader = new CsvReader(new InputStreamReader(new java.io.ByteArrayInputStream(csv.toByteArray()),
                 StandardCharsets.UTF_8));

@@ -9,6 +9,7 @@ import io.cairn.platform.search.Page;
 import io.cairn.platform.search.PageToken;
 import io.cairn.platform.search.SearchSyntax;
 import io.cairn.platform.text.NulCheck;
+import io.cairn.registry.card.CardRevision;
 import io.cairn.registry.card.ModelCards;
 import io.cairn.registry.store.ModelVersionStore;
 import io.cairn.registry.store.ModelVersionStore.VersionRow;
@@ -239,6 +240,16 @@ public class ModelVersions {
     public List<ModelVersion> ofRun(String runId, int limit) {
         return search("run_id = '" + runId.replace("'", "\\'") + "'", List.of("version_number DESC"), limit, null)
                 .items();
+    }
+
+    /**
+     * Fills the version's card again from its lineage as it is now, keeping what people edited; see
+     * {@link ModelCards#refresh}. A run deleted for good (not just marked deleted) is a 404.
+     */
+    @Transactional
+    public CardRevision refreshCard(String name, int version) {
+        ModelVersion v = get(name, version);
+        return cards.refresh(v, v.runId() == null || v.runId().isEmpty() ? null : runs.get(v.runId()));
     }
 
     /** Where clients download the version's files: the artifact proxy's URI of its storage location. */

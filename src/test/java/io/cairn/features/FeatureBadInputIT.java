@@ -1,5 +1,6 @@
 package io.cairn.features;
 
+import io.cairn.features.api.TrainingSetJsonRequest;
 import io.cairn.platform.text.CsvReader;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -95,7 +96,7 @@ class FeatureBadInputIT {
         assertThat(http.post("/api/v1/training-sets", small).status()).isEqualTo(200);
         StringBuilder big = new StringBuilder("{\"entity_rows\": [");
         String row = "{\"bad_id\":1,\"event_timestamp\":\"2026-01-02T00:00:00Z\"}"; // as buffered: compact
-        int rows = TrainingSets.MAX_BUFFERED_ENTITY_ROWS_BYTES / row.length() + 1000;
+        int rows = TrainingSetJsonRequest.MAX_BUFFERED_ENTITY_ROWS_BYTES / row.length() + 1000;
         for (int i = 0; i < rows; i++) {
             big.append(i == 0 ? "" : ",").append(row);
         }
@@ -104,6 +105,15 @@ class FeatureBadInputIT {
         assertThat(refused.status()).as(refused.body().substring(0, Math.min(300, refused.body().length())))
                 .isEqualTo(400);
         assertThat(refused.json().get("detail").asString()).contains("send 'features' first");
+    }
+
+    @Test
+    void entityRowsGivenTwiceAreA400NotASecondTable() {
+        String row = "{\"bad_id\": 1, \"event_timestamp\": \"2026-01-02T00:00:00Z\"}";
+        Response twice = http.post("/api/v1/training-sets", "{\"features\": [\"" + view + ":s\"], \"entity_rows\": ["
+                + row + "], \"entity_rows\": [" + row + "]}");
+        assertThat(twice.status()).as(twice.body()).isEqualTo(400);
+        assertThat(twice.json().get("detail").asString()).contains("'entity_rows' is given twice");
     }
 
     private long viewId() {

@@ -25,6 +25,7 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * {@code POST /api/v1/training-sets}: point-in-time correct training sets from JSON or CSV entity rows, answered as
@@ -38,11 +39,13 @@ class TrainingSetController {
     private final TrainingSets trainingSets;
     private final RunService runs;
     private final Access access;
+    private final JsonMapper json;
 
-    TrainingSetController(TrainingSets trainingSets, RunService runs, Access access) {
+    TrainingSetController(TrainingSets trainingSets, RunService runs, Access access, JsonMapper json) {
         this.trainingSets = trainingSets;
         this.runs = runs;
         this.access = access;
+        this.json = json;
     }
 
     /** Saved sets carry their own permission, keyed by name; the set is looked up only when security asks. */
@@ -59,7 +62,8 @@ class TrainingSetController {
     @PostMapping(path = "/api/v1/training-sets", consumes = MediaType.APPLICATION_JSON_VALUE)
     void fromJson(HttpServletRequest request, HttpServletResponse response,
                   @RequestHeader(name = "Accept", required = false) String accept) throws IOException {
-        trainingSets.fromJson(request.getInputStream(), format(accept), sink(response));
+        trainingSets.fromJson(new TrainingSetJsonRequest(request.getInputStream(), json), format(accept),
+                sink(response));
     }
 
     @PostMapping(path = "/api/v1/training-sets", consumes = "text/csv")

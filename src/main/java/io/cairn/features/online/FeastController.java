@@ -1,11 +1,11 @@
 package io.cairn.features.online;
 
 import io.cairn.features.Materialization;
-import io.cairn.features.Materialization.Materialized;
 import io.cairn.features.Timestamps;
 import io.cairn.features.online.FeastJson.GetOnlineFeaturesRequest;
 import io.cairn.features.online.FeastJson.MaterializeIncrementalRequest;
 import io.cairn.features.online.FeastJson.MaterializeRequest;
+import io.cairn.features.online.FeastJson.MaterializeResponse;
 import io.cairn.features.online.FeastJson.PushRequest;
 import io.cairn.features.online.OnlineFeatures.Pushed;
 import io.cairn.features.online.OnlineFeatures.Result;
@@ -64,14 +64,15 @@ class FeastController {
     }
 
     @PostMapping("/materialize")
-    List<Materialized> materialize(@RequestBody MaterializeRequest request) {
-        return materialization.materialize(request.feature_views(), time("start_ts", request.start_ts()),
-                time("end_ts", request.end_ts()));
+    MaterializeResponse materialize(@RequestBody MaterializeRequest request) {
+        return new MaterializeResponse(materialization.materialize(request.feature_views(),
+                time("start_ts", request.start_ts()), time("end_ts", request.end_ts())));
     }
 
     @PostMapping("/materialize-incremental")
-    List<Materialized> materializeIncremental(@RequestBody MaterializeIncrementalRequest request) {
-        return materialization.materializeIncremental(request.feature_views(), time("end_ts", request.end_ts()));
+    MaterializeResponse materializeIncremental(@RequestBody MaterializeIncrementalRequest request) {
+        return new MaterializeResponse(materialization.materializeIncremental(request.feature_views(),
+                time("end_ts", request.end_ts())));
     }
 
     @GetMapping("/health")

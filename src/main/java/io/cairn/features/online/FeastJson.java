@@ -1,5 +1,6 @@
 package io.cairn.features.online;
 
+import io.cairn.features.Materialization.Materialized;
 import io.cairn.features.online.OnlineFeatures.Column;
 import io.cairn.features.online.OnlineFeatures.Result;
 import io.cairn.platform.error.CairnException;
@@ -54,6 +55,14 @@ class FeastJson {
     }
 
     record MaterializeIncrementalRequest(String end_ts, List<String> feature_views) {
+    }
+
+    /**
+     * What {@code /materialize} and {@code /materialize-incremental} answer: the same object as
+     * {@code /api/v1/materialize}. Feast's own server answers {@code null}, and its clients read only the status, so
+     * the one shape serves both.
+     */
+    record MaterializeResponse(List<Materialized> feature_views) {
     }
 
     /**

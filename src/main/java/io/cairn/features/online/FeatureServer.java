@@ -8,6 +8,7 @@ import io.cairn.features.Materialization;
 import io.cairn.features.online.FeastJson.GetOnlineFeaturesRequest;
 import io.cairn.features.online.FeastJson.MaterializeIncrementalRequest;
 import io.cairn.features.online.FeastJson.MaterializeRequest;
+import io.cairn.features.online.FeastJson.MaterializeResponse;
 import io.cairn.features.online.FeastJson.PushRequest;
 import io.cairn.features.online.OnlineFeatures.Result;
 import io.cairn.platform.error.CairnException;
@@ -414,14 +415,14 @@ class FeatureServer implements SmartLifecycle {
             }
             case "/materialize" -> {
                 MaterializeRequest m = mapper.readValue(body(content), MaterializeRequest.class);
-                yield materialization.materialize(m.feature_views(), FeastController.time("start_ts", m.start_ts()),
-                        FeastController.time("end_ts", m.end_ts()));
+                yield new MaterializeResponse(materialization.materialize(m.feature_views(),
+                        FeastController.time("start_ts", m.start_ts()), FeastController.time("end_ts", m.end_ts())));
             }
             default -> {
                 MaterializeIncrementalRequest m = mapper.readValue(body(content),
                         MaterializeIncrementalRequest.class);
-                yield materialization.materializeIncremental(m.feature_views(),
-                        FeastController.time("end_ts", m.end_ts()));
+                yield new MaterializeResponse(materialization.materializeIncremental(m.feature_views(),
+                        FeastController.time("end_ts", m.end_ts())));
             }
         };
         return mapper.writeValueAsBytes(result);

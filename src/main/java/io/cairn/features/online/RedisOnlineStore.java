@@ -57,18 +57,37 @@ public class RedisOnlineStore {
 
     static final String TS_FIELD = "_ts";
 
-    /** KEYS: hashes; ARGV: n, n field names, then per key its event time and n values. Returns rows written. */
+    /**
+     * KEYS: hashes; ARGV: n, n field names, then per key its event time and n values. Returns the rows that changed
+     * what Redis holds: a newer event, or the same event time with other values (a correction ingested with a later
+     * created_timestamp). The same row again (re-materializing a window, a repeated push) is neither written nor
+     * counted; comparing costs one HMGET, and only for rows whose event time equals the stored one.
+     */
     private static final String WRITE_SCRIPT = """
             local n = tonumber(ARGV[1])
+            local names = {}
+            for j = 1, n do
+              names[j] = ARGV[1 + j]
+            end
             local written = 0
             for i = 1, #KEYS do
               local base = 1 + n + (i - 1) * (n + 1)
               local ts = ARGV[base + 1]
               local current = redis.call('HGET', KEYS[i], '_ts')
-              if (not current) or tonumber(current) <= tonumber(ts) then
+              local write = (not current) or tonumber(current) < tonumber(ts)
+              if (not write) and tonumber(current) == tonumber(ts) and n > 0 then
+                local stored = redis.call('HMGET', KEYS[i], unpack(names))
+                for j = 1, n do
+                  if stored[j] ~= ARGV[base + 1 + j] then
+                    write = true
+                    break
+                  end
+                end
+              end
+              if write then
                 local args = {'_ts', ts}
                 for j = 1, n do
-                  args[2 * j + 1] = ARGV[1 + j]
+                  args[2 * j + 1] = names[j]
                   args[2 * j + 2] = ARGV[base + 1 + j]
                 end
                 redis.call('HSET', KEYS[i], unpack(args))
@@ -334,8 +353,8 @@ public class RedisOnlineStore {
     // ---- writes ------------------------------------------------------------------------------------------------
 
     /**
-     * Writes rows of one view where they are not older than what Redis holds; returns how many were written. Rows go
-     * in script calls of {@code batch-size} entities, several in flight at once.
+     * Writes rows of one view where they are newer than what Redis holds or change its values; returns how many
+     * changed. Rows go in script calls of {@code batch-size} entities, several in flight at once.
      */
     public long write(FeatureView view, List<OnlineRow> rows) {
         if (rows.isEmpty()) {

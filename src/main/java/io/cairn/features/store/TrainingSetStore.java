@@ -5,6 +5,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.HikariPoolMXBean;
 import io.cairn.features.SavedTrainingSet;
 import io.cairn.features.TrainingSetColumn;
+import io.cairn.features.ValueType;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -161,6 +162,36 @@ public class TrainingSetStore {
     /** Stores the query's result as the saved set's table, with its row order in {@code row_id}. */
     public void createSavedTable(String id, String query) {
         jdbc.sql("CREATE TABLE " + table(id) + " AS " + query).update();
+    }
+
+    /**
+     * The type every non-null value of each given column of a saved set shares, for columns carried through from the
+     * entity rows (JSON text): INT64 when every value is an integer within a long, FLOAT64 when every one is a number,
+     * BOOL when every one is true or false, else (or with no values) STRING. A value is read by its JSON scalar, so a
+     * CSV cell {@code 1} (carried as the string "1") counts as the integer it reads as; a zero-padded {@code 007}
+     * does not. One scan of the table for all the columns.
+     */
+    public List<ValueType> carriedTypes(String id, List<Integer> columns) {
+        if (columns.isEmpty()) {
+            return List.of();
+        }
+        List<String> aggregates = new java.util.ArrayList<>();
+        for (int c : columns) {
+            String t = "(c" + c + "::jsonb #>> '{}')";
+            aggregates.add("bool_and(CASE WHEN " + t + " IS NULL THEN NULL WHEN " + t + " ~ '^-?(0|[1-9][0-9]*)$' THEN " + t
+                    + "::numeric BETWEEN -9223372036854775808 AND 9223372036854775807 ELSE false END)");
+            aggregates.add("bool_and(" + t + " ~ '^-?(0|[1-9][0-9]*)([.][0-9]+)?([eE][-+]?[0-9]+)?$')");
+            aggregates.add("bool_and(" + t + " IN ('true', 'false'))");
+        }
+        return jdbc.sql("SELECT " + String.join(", ", aggregates) + " FROM " + table(id)).query((rs, row) -> {
+            List<ValueType> types = new java.util.ArrayList<>();
+            for (int i = 0; i < columns.size(); i++) {
+                types.add(Boolean.TRUE.equals(rs.getObject(3 * i + 1)) ? ValueType.INT64
+                        : Boolean.TRUE.equals(rs.getObject(3 * i + 2)) ? ValueType.FLOAT64
+                        : Boolean.TRUE.equals(rs.getObject(3 * i + 3)) ? ValueType.BOOL : ValueType.STRING);
+            }
+            return types;
+        }).single();
     }
 
     public void insert(SavedTrainingSet set) {

@@ -30,6 +30,8 @@ import java.util.Map;
 final class CardFromLineage {
 
     static final String ARCHITECTURE_TAG = "cairn.model.architecture";
+    /** The run tag in which MLflow's clients record who ran it. */
+    static final String USER_TAG = "mlflow.user";
     private static final List<String> ARCHITECTURE_PARAMS = List.of("architecture", "model_architecture", "model_type",
             "estimator", "model");
     private static final String CI_LOWER = ".ci_lower";
@@ -52,6 +54,11 @@ final class CardFromLineage {
         if (run != null) {
             if (overview == null || overview.isBlank()) {
                 overview = run.tags().get("mlflow.note.content");
+            }
+            // MLflow's clients name the run's user in the mlflow.user tag (it is what MLflow's UI shows as the user);
+            // the run's user_id field is deprecated and often empty or "unknown", so it is the last resort.
+            if (owner == null || owner.isBlank()) {
+                owner = run.tags().get(USER_TAG);
             }
             if (owner == null || owner.isBlank()) {
                 owner = run.info().userId();

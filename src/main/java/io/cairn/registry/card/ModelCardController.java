@@ -7,6 +7,7 @@ import io.cairn.platform.security.Permission;
 import io.cairn.platform.security.ResourceType;
 import io.cairn.platform.error.ErrorCode;
 import io.cairn.platform.error.ProblemDetailsAdvice;
+import io.cairn.registry.ModelVersions;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.List;
 import org.springframework.http.MediaType;
@@ -17,6 +18,7 @@ import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PatchMapping;
 import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
@@ -32,10 +34,12 @@ import tools.jackson.databind.JsonNode;
 class ModelCardController {
 
     private final ModelCards cards;
+    private final ModelVersions versions;
     private final Access access;
 
-    ModelCardController(ModelCards cards, Access access) {
+    ModelCardController(ModelCards cards, ModelVersions versions, Access access) {
         this.cards = cards;
+        this.versions = versions;
         this.access = access;
     }
 
@@ -53,6 +57,13 @@ class ModelCardController {
     CardRevision edit(@PathVariable String name, @PathVariable String version, @RequestBody JsonNode patch) {
         access.require(ResourceType.REGISTERED_MODEL, name, Permission.EDIT);
         return cards.edit(name, number(version), patch);
+    }
+
+    /** Fills the lineage fields again from the version's run as it is now; human edits stay. */
+    @PostMapping("/card/refresh")
+    CardRevision refresh(@PathVariable String name, @PathVariable String version) {
+        access.require(ResourceType.REGISTERED_MODEL, name, Permission.EDIT);
+        return versions.refreshCard(name, number(version));
     }
 
     @GetMapping("/card/revisions")

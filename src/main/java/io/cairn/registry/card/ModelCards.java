@@ -3,6 +3,7 @@ package io.cairn.registry.card;
 import io.cairn.artifacts.ArtifactContent;
 import io.cairn.artifacts.ArtifactPaths;
 import io.cairn.artifacts.ArtifactStore;
+import io.cairn.platform.audit.AuditEvent;
 import io.cairn.platform.audit.AuditLog;
 import io.cairn.platform.error.CairnException;
 import io.cairn.platform.web.CurrentActor;
@@ -44,6 +45,14 @@ public class ModelCards {
     private static final Set<String> LINEAGE_FIELDS = Set.of("/model_details/name", "/model_details/version",
             "/model_details/path", "/model_parameters/data", "/model_parameters/hyperparameters",
             "/quantitative_analysis/performance_metrics");
+    /**
+     * Fields lineage fills when the card is made that people may also edit: a refresh fills them again only where no
+     * edit ever changed them.
+     */
+    private static final List<String> EDITABLE_LINEAGE_FIELDS = List.of("/model_details/overview",
+            "/model_details/owners", "/model_details/references", "/model_parameters/model_architecture",
+            "/model_parameters/input_format", "/model_parameters/input_format_map",
+            "/model_parameters/output_format", "/model_parameters/output_format_map");
     private static final int MAX_TEXT_LENGTH = 20_000;
     private static final String ENTITY = "model_card";
 
@@ -129,6 +138,89 @@ public class ModelCards {
         store.insert(name, version, next, json.writeValueAsString(normalized), clock.millis(), author);
         audit.record(ENTITY, id(name, version), "edit", before, normalized);
         return revision(name, version, store.find(name, version, next).orElseThrow());
+    }
+
+    /**
+     * Fills the card's lineage fields again from the version's lineage as it is now (the run's datasets, metrics,
+     * params and tags, the MLmodel signature): a card made before a training set was logged to its run, or before its
+     * metrics were, catches up. The lineage-only fields are replaced; the fields people may edit too are replaced only
+     * where no edit (audit action {@code edit}) ever changed them, so what a person wrote stays. A refresh that changes
+     * nothing returns the current revision without adding one; otherwise the new revision is audited as
+     * {@code refresh}.
+     *
+     * @param run the version's run, or null when it has none (or it is gone)
+     */
+    @Transactional
+    public CardRevision refresh(ModelVersion version, Run run) {
+        String name = version.name();
+        int number = version.version();
+        versions.lock(name, number).orElseThrow(() -> missingVersion(name, number));
+        RevisionRow latest = store.latest(name, number).orElseThrow(() -> missing(name, number));
+        JsonNode before = json.readTree(latest.cardJson());
+        JsonNode fresh = json.valueToTree(CardFromLineage.build(version, run, artifacts.uri(version.storageLocation()),
+                signature(version.storageLocation())));
+        Set<String> edited = humanEdited(id(name, number));
+        ObjectNode merged = (ObjectNode) before.deepCopy();
+        for (String field : LINEAGE_FIELDS) {
+            replace(merged, field, fresh.at(field));
+        }
+        for (String field : EDITABLE_LINEAGE_FIELDS) {
+            if (!edited.contains(field)) {
+                replace(merged, field, fresh.at(field));
+            }
+        }
+        JsonNode normalized = json.valueToTree(json.treeToValue(merged, ModelCard.class));
+        if (normalized.equals(before)) {
+            return revision(name, number, latest);
+        }
+        int next = latest.revision() + 1;
+        store.insert(name, number, next, json.writeValueAsString(normalized), clock.millis(), CurrentActor.name());
+        audit.record(ENTITY, id(name, number), "refresh", before, normalized);
+        return revision(name, number, store.find(name, number, next).orElseThrow());
+    }
+
+    /** The editable lineage fields that some edit of this card (since it was made) changed. */
+    private Set<String> humanEdited(String id) {
+        Long after = audit.latest(ENTITY, id, "create").map(AuditEvent::id).orElse(null);
+        Set<String> edited = new java.util.HashSet<>();
+        while (true) {
+            List<AuditEvent> page = audit.find(new AuditLog.Query(ENTITY, id, null, null, after, 500));
+            for (AuditEvent event : page) {
+                if (!"edit".equals(event.action()) || event.before() == null || event.after() == null) {
+                    continue;
+                }
+                for (String field : EDITABLE_LINEAGE_FIELDS) {
+                    if (!event.before().at(field).equals(event.after().at(field))) {
+                        edited.add(field);
+                    }
+                }
+            }
+            if (page.size() < 500) {
+                return edited;
+            }
+            after = page.get(page.size() - 1).id();
+        }
+    }
+
+    /** Sets {@code /parent/field} of the card to {@code value}, or removes it when {@code value} is missing. */
+    private static void replace(ObjectNode card, String pointer, JsonNode value) {
+        String[] parts = pointer.substring(1).split("/");
+        ObjectNode parent = card;
+        for (int i = 0; i < parts.length - 1; i++) {
+            JsonNode child = parent.get(parts[i]);
+            if (child instanceof ObjectNode object) {
+                parent = object;
+            } else if (value.isMissingNode()) {
+                return;
+            } else {
+                parent = parent.putObject(parts[i]);
+            }
+        }
+        if (value.isMissingNode() || value.isNull()) {
+            parent.remove(parts[parts.length - 1]);
+        } else {
+            parent.set(parts[parts.length - 1], value.deepCopy());
+        }
     }
 
     private CardRevision revision(String name, int version, RevisionRow row) {

@@ -148,6 +148,54 @@ class OnlineStoreIT {
     }
 
     @Test
+    void feastMaterializeAnswersPerViewAndCountsOnlyEntitiesWhoseOnlineValueChanged() {
+        String stats = view(driver, 0, true, "conv_rate", "FLOAT64");
+        Response rows = http.post("/api/v1/feature-views/" + stats + "/rows", """
+                {"rows": [
+                  {"driver_id": 1, "event_timestamp": "2026-01-01T00:00:00Z", "created_timestamp": "2026-01-01T00:00:00Z", "conv_rate": 0.1},
+                  {"driver_id": 2, "event_timestamp": "2026-01-01T00:00:00Z", "conv_rate": 0.2}
+                ]}""");
+        assertThat(rows.status()).as(rows.body()).isEqualTo(200);
+        Map<String, Object> window = Map.of("feature_views", List.of(stats), "start_ts", "2025-12-01T00:00:00Z",
+                "end_ts", "2026-01-31T00:00:00Z");
+
+        Response first = feast.post("/materialize", window);
+        assertThat(first.status()).as(first.body()).isEqualTo(200);
+        JsonNode done = first.json().at("/feature_views/0");
+        assertThat(done.get("feature_view").asString()).isEqualTo(stats);
+        assertThat(done.get("start").asString()).isEqualTo("2025-12-01T00:00:00Z");
+        assertThat(done.get("end").asString()).isEqualTo("2026-01-31T00:00:00Z");
+        assertThat(done.get("entities").asLong()).isEqualTo(2);
+        assertThat(done.get("written").asLong()).isEqualTo(2);
+
+        // The same window again: the same entities are read, none changes online.
+        JsonNode again = feast.post("/materialize", window).json().at("/feature_views/0");
+        assertThat(again.get("entities").asLong()).isEqualTo(2);
+        assertThat(again.get("written").asLong()).isZero();
+
+        // A correction at the same event time (a later created_timestamp) changes one entity: written 1.
+        assertThat(http.post("/api/v1/feature-views/" + stats + "/rows", "{\"rows\": [{\"driver_id\": 1, "
+                + "\"event_timestamp\": \"2026-01-01T00:00:00Z\", \"created_timestamp\": \"2026-01-05T00:00:00Z\", "
+                + "\"conv_rate\": 0.15}]}").status()).isEqualTo(200);
+        JsonNode corrected = feast.post("/materialize", window).json().at("/feature_views/0");
+        assertThat(corrected.get("written").asLong()).isEqualTo(1);
+        Response read = get(List.of(stats + ":conv_rate"), Map.of("driver_id", List.of(1, 2)), false);
+        assertThat(read.json().at("/results/1/values").toString()).isEqualTo("[0.15,0.2]");
+
+        Response incremental = feast.post("/materialize-incremental", Map.of("feature_views", List.of(stats),
+                "end_ts", "2026-02-01T00:00:00Z"));
+        assertThat(incremental.status()).as(incremental.body()).isEqualTo(200);
+        assertThat(incremental.json().at("/feature_views/0/start").asString()).isEqualTo("2026-01-31T00:00:00Z");
+        assertThat(incremental.json().at("/feature_views/0/written").asLong()).isZero();
+
+        // A push of the value Redis already holds changes nothing either.
+        Response push = feast.post("/push", Map.of("push_source_name", stats, "df", Map.of("driver_id", List.of(2),
+                "event_timestamp", List.of("2026-01-01T00:00:00Z"), "conv_rate", List.of(0.2))));
+        assertThat(push.status()).as(push.body()).isEqualTo(200);
+        assertThat(push.json().get("written_online").asLong()).isZero();
+    }
+
+    @Test
     void pushedRowsAreReadAndAnOlderEventNeverOverwritesANewerOne() {
         String stats = view(driver, 0, true, "conv_rate", "FLOAT64", "active", "BOOL");
         Response first = feast.post("/push", Map.of("push_source_name", stats, "to", "online", "df", Map.of(

@@ -55,4 +55,25 @@ class CsvReaderTest {
         assertThatThrownBy(() -> read("a\n\"x\"y\n")).hasMessageContaining("after a closing quote");
         assertThatThrownBy(() -> read("a\nx\"y\n")).hasMessageContaining("quote inside an unquoted field");
     }
+
+    @Test
+    void aBlankLineIsOneNullFieldAndABomBeforeAQuoteIsSkipped() {
+        assertThat(read("\uFEFF\"a\",b\n\n1,2\n")).containsExactly(List.of("a", "b"), Arrays.asList((String) null),
+                List.of("1", "2"));
+    }
+
+    @Test
+    void fieldsAndRecordsOverTheLimitsNameTheirLine() {
+        String longField = "x".repeat(CsvReader.MAX_FIELD_CHARS + 1);
+        assertThatThrownBy(() -> read("a\nb\n" + longField + "\n")).hasMessageContaining("line 3")
+                .hasMessageContaining("a field is longer than");
+        String nearLimit = "y".repeat(CsvReader.MAX_FIELD_CHARS - 10);
+        String longRecord = String.join(",", java.util.Collections.nCopies(9, nearLimit));
+        assertThatThrownBy(() -> read("a\n" + longRecord + "\n")).hasMessageContaining("line 2")
+                .hasMessageContaining("longer than " + CsvReader.MAX_RECORD_CHARS);
+        // Past FastCSV's own buffer, in one field: refused without holding it all.
+        String huge = "\"" + "z".repeat(CsvReader.MAX_RECORD_CHARS + CsvReader.MAX_FIELD_CHARS + 10) + "\"";
+        assertThatThrownBy(() -> read("a\n" + huge + "\n")).hasMessageContaining("line 2")
+                .hasMessageContaining("longer than");
+    }
 }
