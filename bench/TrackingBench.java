@@ -303,7 +303,7 @@ public class TrackingBench {
 
     // ---- (c) search-runs -----------------------------------------------------------------------------------------
 
-    record SeededRun(String runId, long startTime, double acc, String model) {
+    record SeededRun(String runId, long startTime, double acc, double loss, String model) {
     }
 
     void searchRuns(HttpClient setup) throws Exception {
@@ -331,7 +331,7 @@ public class TrackingBench {
                         + "{\"key\":\"seed\",\"value\":\"" + i + "\"}],"
                         + "\"tags\":[{\"key\":\"team\",\"value\":\"bench\"}]}";
                 expect200(send(client, "/api/2.0/mlflow/runs/log-batch", body), "runs/log-batch");
-                seeded[i] = new SeededRun(runId, start, acc, model);
+                seeded[i] = new SeededRun(runId, start, acc, loss, model);
             }
         });
         double createS = (System.nanoTime() - t0) / 1e9;
@@ -357,19 +357,27 @@ public class TrackingBench {
         if (expected.isEmpty()) {
             throw new IllegalStateException("no generated run matches the filter; raise RUNS");
         }
-        searchShape(setup, experimentId, expected, 100, cfg.searchRequests());
-        searchShape(setup, experimentId, expected, 1000, cfg.searchLargeRequests());
+        searchShape(setup, experimentId, expected, "acc", 100, cfg.searchRequests());
+        searchShape(setup, experimentId, expected, "acc", 1000, cfg.searchLargeRequests());
+        // Issue #17's shape: filtered on one metric and a param, ordered by another metric.
+        List<SeededRun> byLoss = expected.stream()
+                .sorted(Comparator.comparingDouble(SeededRun::loss).reversed()
+                        .thenComparing(Comparator.comparingLong(SeededRun::startTime).reversed())
+                        .thenComparing(SeededRun::runId))
+                .toList();
+        searchShape(setup, experimentId, byLoss, "loss", 100, cfg.searchRequests());
     }
 
-    private void searchShape(HttpClient client, String experimentId, List<SeededRun> expected, int maxResults,
-                             int requests) throws Exception {
+    private void searchShape(HttpClient client, String experimentId, List<SeededRun> expected, String orderMetric,
+                             int maxResults, int requests) throws Exception {
         String filter = "metrics.acc > 0.5 AND params.model = 'xgboost'";
         String body = "{\"experiment_ids\":[\"" + experimentId + "\"],\"filter\":\"" + filter.replace("\"", "\\\"")
-                + "\",\"order_by\":[\"metrics.acc DESC\"],\"max_results\":" + maxResults + "}";
+                + "\",\"order_by\":[\"metrics." + orderMetric + " DESC\"],\"max_results\":" + maxResults + "}";
         List<String> want = expected.subList(0, Math.min(maxResults, expected.size())).stream().map(SeededRun::runId)
                 .toList();
-        System.out.printf(Locale.ROOT, "%n[search-runs] max_results=%d, filter \"%s\", order_by metrics.acc DESC: "
-                + "%d warm-up + %d measured sequential requests%n", maxResults, filter, cfg.searchWarmup(), requests);
+        System.out.printf(Locale.ROOT, "%n[search-runs] max_results=%d, filter \"%s\", order_by metrics.%s DESC: "
+                + "%d warm-up + %d measured sequential requests%n", maxResults, filter, orderMetric, cfg.searchWarmup(),
+                requests);
         long[] lat = new long[requests];
         long bytes = 0;
         CpuMeter meter = new CpuMeter("search-runs max_results=" + maxResults);
@@ -405,7 +413,8 @@ public class TrackingBench {
         System.out.printf(Locale.ROOT, "  %d runs per response (%,d bytes); latency p50 %.1f ms, p99 %.1f ms, max %.1f ms, "
                 + "mean %.1f ms%n", want.size(), bytes, p50, p99, max, Arrays.stream(lat).average().orElse(0) / 1e6);
         summary.add(String.format(Locale.ROOT, "| search-runs over %,d runs, max_results=%d (%d runs returned) "
-                + "p50 / p99 / max | %.1f / %.1f / %.1f ms |", cfg.runs(), maxResults, want.size(), p50, p99, max));
+                + "order_by metrics.%s p50 / p99 / max | %.1f / %.1f / %.1f ms |", cfg.runs(), maxResults, want.size(),
+                orderMetric, p50, p99, max));
         printServerTiming(client, "/api/2.0/mlflow/runs/search");
     }
 

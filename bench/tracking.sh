@@ -36,7 +36,10 @@ find_hdrhistogram
 
 # ---- 2. fresh database and the server -------------------------------------------------------------------------------
 recreate_database
-start_server --cairn.artifacts.root="${WORK}/artifacts"
+# SERVER_EXTRA_ARGS: more server arguments, e.g. --cairn.database.analyze-after-writes=0 to see searches planned on
+# statistics autovacuum has not refreshed yet (with ANALYZE=0).
+# shellcheck disable=SC2086
+start_server --cairn.artifacts.root="${WORK}/artifacts" ${SERVER_EXTRA_ARGS:-}
 
 # ---- 3. load generator ----------------------------------------------------------------------------------------------
 wait_for_idle

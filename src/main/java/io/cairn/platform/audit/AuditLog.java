@@ -23,7 +23,13 @@ import tools.jackson.databind.json.JsonMapper;
 public class AuditLog {
 
     private final JdbcClient jdbc;
-    private final JsonMapper json = JsonMapper.builder().build();
+    /**
+     * Snapshots are stored as /api/v1 answers them, in snake_case: a record's camelCase components (a registered
+     * model's {@code creationTimestamp}) become {@code creation_timestamp}; names given explicitly and map keys (the
+     * user's own tag names) stay as they are.
+     */
+    private final JsonMapper json = JsonMapper.builder()
+            .propertyNamingStrategy(tools.jackson.databind.PropertyNamingStrategies.SNAKE_CASE).build();
 
     public AuditLog(JdbcClient jdbc) {
         this.jdbc = jdbc;
