@@ -16,10 +16,8 @@ import org.springdoc.core.customizers.OperationCustomizer;
 import org.springdoc.core.utils.SpringDocUtils;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.web.bind.annotation.DeleteMapping;
-import org.springframework.web.bind.annotation.PatchMapping;
-import org.springframework.web.bind.annotation.PostMapping;
-import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.core.annotation.AnnotatedElementUtils;
+import org.springframework.web.bind.annotation.RequestMapping;
 
 /**
  * The OpenAPI 3 description of {@code /api/v1} (springdoc, generated from the controllers at {@code /v3/api-docs},
@@ -104,20 +102,9 @@ class OpenApiConfiguration {
     }
 
     private static String[] consumes(java.lang.reflect.Method method) {
-        PostMapping post = method.getAnnotation(PostMapping.class);
-        if (post != null) {
-            return post.consumes();
-        }
-        PutMapping put = method.getAnnotation(PutMapping.class);
-        if (put != null) {
-            return put.consumes();
-        }
-        PatchMapping patch = method.getAnnotation(PatchMapping.class);
-        if (patch != null) {
-            return patch.consumes();
-        }
-        DeleteMapping delete = method.getAnnotation(DeleteMapping.class);
-        return delete == null ? new String[0] : delete.consumes();
+        // @PostMapping, @PutMapping, ... are @RequestMapping with a method: the merged annotation covers them all.
+        RequestMapping mapping = AnnotatedElementUtils.findMergedAnnotation(method, RequestMapping.class);
+        return mapping == null ? new String[0] : mapping.consumes();
     }
 
     @Bean
