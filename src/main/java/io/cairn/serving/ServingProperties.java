@@ -73,12 +73,14 @@ public record ServingProperties(@DefaultValue("1s") Duration reconcileInterval,
      *                      request cannot put tens of megabytes into the table. Outputs are always stored
      * @param retention     how long rows are kept; older ones are deleted by an hourly job on one replica. Zero keeps
      *                      them forever
+     * @param retentionSchedule when that job runs, a Spring cron ({@code -}: never)
      */
     public record PredictionLog(@DefaultValue("true") boolean enabled,
                                 @DefaultValue("10000") int capacity,
                                 @DefaultValue("500") int batchSize,
                                 @DefaultValue("true") boolean logInputs,
                                 @DefaultValue("256KB") DataSize maxRecordSize,
-                                @DefaultValue("30d") Duration retention) {
+                                @DefaultValue("30d") Duration retention,
+                                @DefaultValue("0 17 * * * *") String retentionSchedule) {
     }
 }

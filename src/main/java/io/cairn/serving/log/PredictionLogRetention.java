@@ -41,7 +41,7 @@ class PredictionLogRetention {
      * the others skip. lockAtLeastFor covers replicas whose clocks differ by up to a minute (the lock's own times are
      * the database's); lockAtMostFor frees the lock of a replica that died mid-run, well after {@link #RUN_BUDGET}.
      */
-    @Scheduled(cron = "0 17 * * * *")
+    @Scheduled(cron = "${cairn.serving.prediction-log.retention-schedule:0 17 * * * *}")
     @SchedulerLock(name = LOCK, lockAtLeastFor = "PT1M", lockAtMostFor = "PT50M")
     public void deleteExpired() {
         if (retention.isZero() || retention.isNegative()) {
