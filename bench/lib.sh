@@ -73,36 +73,34 @@ build_jar() {
     cp "${jar}" "${WORK}/cairn.jar"
 }
 
-# Sets PGJDBC to the PostgreSQL JDBC driver jar the project resolves (falling back to the newest in ~/.m2).
-find_pgjdbc() {
-    log "locating the PostgreSQL JDBC driver"
-    PGJDBC=""
-    if (cd "${ROOT}" && ./mvnw -q dependency:build-classpath -Dmdep.outputFile="${WORK}/pgjdbc.classpath" \
-            -DincludeGroupIds=org.postgresql -DincludeArtifactIds=postgresql) >"${WORK}/mvn-classpath.log" 2>&1; then
-        PGJDBC="$(tr ':' '\n' <"${WORK}/pgjdbc.classpath" | grep -m1 'postgresql-.*\.jar$' || true)"
+# Prints the path of the jar of GROUP:ARTIFACT that the project resolves (dependency:build-classpath), falling back to
+# the newest one in ~/.m2; dies naming it when there is none.
+project_jar() {
+    local group="$1" artifact="$2" jar="" listing="${WORK}/${2}.classpath"
+    if (cd "${ROOT}" && ./mvnw -q dependency:build-classpath -Dmdep.outputFile="${listing}" \
+            -DincludeGroupIds="${group}" -DincludeArtifactIds="${artifact}") >"${WORK}/mvn-classpath.log" 2>&1; then
+        jar="$(tr ':' '\n' <"${listing}" | grep -m1 "${artifact}-.*\.jar$" || true)"
     fi
-    if [[ -z "${PGJDBC}" || ! -f "${PGJDBC}" ]]; then
-        PGJDBC="$(find "${HOME}/.m2/repository/org/postgresql/postgresql" -name 'postgresql-*.jar' 2>/dev/null \
+    if [[ -z "${jar}" || ! -f "${jar}" ]]; then
+        jar="$(find "${HOME}/.m2/repository/${group//.//}/${artifact}" -name "${artifact}-*.jar" 2>/dev/null \
             | grep -v -e sources -e javadoc | sort -V | tail -n 1 || true)"
     fi
-    [[ -n "${PGJDBC}" && -f "${PGJDBC}" ]] || die "PostgreSQL JDBC driver jar not found (dependency:build-classpath and ~/.m2)"
+    [[ -n "${jar}" && -f "${jar}" ]] || die "${group}:${artifact} jar not found (dependency:build-classpath and ~/.m2)"
+    echo "${jar}"
+}
+
+# Sets PGJDBC to the PostgreSQL JDBC driver jar the project resolves.
+find_pgjdbc() {
+    log "locating the PostgreSQL JDBC driver"
+    PGJDBC="$(project_jar org.postgresql postgresql)"
     log "pgjdbc: ${PGJDBC}"
 }
 
-# Sets HDRHISTOGRAM to the HdrHistogram jar the project resolves (Micrometer's; falling back to the newest in ~/.m2):
-# the load generators take their latency percentiles from it.
+# Sets HDRHISTOGRAM to the HdrHistogram jar the project resolves (Micrometer's): the load generators take their
+# latency percentiles from it.
 find_hdrhistogram() {
     log "locating HdrHistogram"
-    HDRHISTOGRAM=""
-    if (cd "${ROOT}" && ./mvnw -q dependency:build-classpath -Dmdep.outputFile="${WORK}/hdrhistogram.classpath" \
-            -DincludeGroupIds=org.hdrhistogram -DincludeArtifactIds=HdrHistogram) >"${WORK}/mvn-classpath.log" 2>&1; then
-        HDRHISTOGRAM="$(tr ':' '\n' <"${WORK}/hdrhistogram.classpath" | grep -m1 'HdrHistogram-.*\.jar$' || true)"
-    fi
-    if [[ -z "${HDRHISTOGRAM}" || ! -f "${HDRHISTOGRAM}" ]]; then
-        HDRHISTOGRAM="$(find "${HOME}/.m2/repository/org/hdrhistogram/HdrHistogram" -name 'HdrHistogram-*.jar' 2>/dev/null \
-            | grep -v -e sources -e javadoc | sort -V | tail -n 1 || true)"
-    fi
-    [[ -n "${HDRHISTOGRAM}" && -f "${HDRHISTOGRAM}" ]] || die "HdrHistogram jar not found (dependency:build-classpath and ~/.m2)"
+    HDRHISTOGRAM="$(project_jar org.hdrhistogram HdrHistogram)"
     log "HdrHistogram: ${HDRHISTOGRAM}"
 }
 
